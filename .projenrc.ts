@@ -1,0 +1,73 @@
+import { awscdk, javascript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+/** Oldest aws-cdk-lib we support: the first that knows every runtime our layers target. */
+const MIN_CDK_VERSION = '2.189.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  author: 'ClickStack CDK maintainers',
+  authorAddress: 'clickstack-cdk@example.com',
+  cdkVersion: MIN_CDK_VERSION,
+  defaultReleaseBranch: 'main',
+  jsiiVersion: '~6.0.0',
+  name: 'cdk-clickstack-lambda',
+  description:
+    'Instrument AWS Lambda functions with OpenTelemetry and ship traces, metrics and logs to ClickStack, in one line of CDK.',
+  keywords: ['cdk', 'aws-lambda', 'opentelemetry', 'clickstack', 'clickhouse', 'observability', 'otel'],
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  repositoryUrl: 'https://github.com/clickstack/cdk-clickstack-lambda.git',
+  minNodeVersion: '20.0.0',
+
+  // Runtime dependency, bundled into the npm tarball the jsii way.
+  bundledDeps: ['yaml@^2.8.0'],
+
+  // No GitHub workflows: CI is `.ci/run` on a clean checkout.
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  buildWorkflow: false,
+  pullRequestTemplate: false,
+
+  jestOptions: {
+    // A changed snapshot must fail the run, never be rewritten silently.
+    updateSnapshot: UpdateSnapshot.NEVER,
+    extraCliOptions: ['--json', '--outputFile=test-reports/jest-results.json'],
+    jestConfig: {
+      setupFiles: ['<rootDir>/test/setup-env.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/examples/'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
+    },
+  },
+
+  // jsii targets: one consistent name per ecosystem.
+  publishToPypi: {
+    distName: 'cdk-clickstack-lambda',
+    module: 'cdk_clickstack_lambda',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.clickstack.cdk.lambdaotel',
+    mavenGroupId: 'io.github.clickstack',
+    mavenArtifactId: 'cdk-clickstack-lambda',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'ClickStack.Cdk.LambdaOtel',
+    packageId: 'ClickStack.Cdk.LambdaOtel',
+  },
+  publishToGo: {
+    moduleName: 'github.com/clickstack/cdk-clickstack-lambda-go',
+    packageName: 'cdkclickstacklambda',
+  },
+
+  devDeps: ['ts-node'],
+  gitignore: ['cdk.out', 'examples/cdk.out', '.bench/', 'test-reports/'],
+  npmIgnoreOptions: { ignorePatterns: ['examples/', 'scripts/', '.ci/'] },
+});
+
+// The main job: synthesize the example app and print what was instrumented.
+project.addTask('example', {
+  description: 'Synthesize examples/app.ts and print what was instrumented per function',
+  exec: 'ts-node --project tsconfig.dev.json examples/report.ts',
+});
+
+project.synth();

@@ -1,0 +1,126 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { AssetStaging, DockerImage, FileAssetPackaging, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { Construct } from 'constructs';
+
+/** File name of the collector configuration, in the bundle or in the config layer. */
+export const CONFIG_FILE = 'collector.yaml';
+/** Where a function whose code is a local asset finds its config. */
+export const BUNDLED_CONFIG_URI = `/var/task/${CONFIG_FILE}`;
+/** Where a function with inline or S3 code finds its config (the config layer's content). */
+export const LAYER_CONFIG_DIR = 'clickstack';
+export const LAYER_CONFIG_URI = `/opt/${LAYER_CONFIG_DIR}/${CONFIG_FILE}`;
+
+/** Id of the per-stack construct that holds every shared resource of this library. */
+const SHARED_ID = 'ClickStackShared';
+
+/** How a function gets its collector configuration. */
+export interface ConfigDelivery {
+  /** `bundle`: into a new code asset (`/var/task/collector.yaml`); `layer`: into a config layer (`/opt/clickstack/collector.yaml`). */
+  readonly kind: 'bundle' | 'layer';
+  /** Value of `OPENTELEMETRY_COLLECTOR_CONFIG_URI`. */
+  readonly configUri: string;
+  /** Deliver the config; returns the config layer to add, if any. */
+  readonly apply: (configYaml: string) => lambda.ILayerVersion | undefined;
+}
+
+/** The per-stack holder of shared resources (layer references, config layers, assets). */
+export function sharedScope(scope: Construct): Construct {
+  const stack = Stack.of(scope);
+  return stack.node.tryFindChild(SHARED_ID) as Construct ?? new Construct(stack, SHARED_ID);
+}
+
+/**
+ * The function's code asset when it is a local directory (`Code.fromAsset(dir)`,
+ * `NodejsFunction`, `PythonFunction`, `Code.fromDockerBuild`). This is the only place that
+ * looks into the function's construct tree: `Function` binds its code as an
+ * `s3_assets.Asset` child with id `Code`.
+ */
+export function localDirectoryAsset(fn: lambda.Function): s3assets.Asset | undefined {
+  const code = fn.node.tryFindChild('Code');
+  if (!(code instanceof s3assets.Asset)) return undefined;
+  const staging = code.node.tryFindChild('Stage');
+  return staging instanceof AssetStaging && staging.packaging === FileAssetPackaging.ZIP_DIRECTORY ? code : undefined;
+}
+
+export function shortHash(...parts: string[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p).update('\0');
+  return h.digest('hex');
+}
+
+/** Plan the delivery of the config to `fn`. Nothing is created until `apply()`. */
+export function planConfigDelivery(fn: lambda.Function): ConfigDelivery {
+  const code = localDirectoryAsset(fn);
+  if (code) {
+    return {
+      kind: 'bundle',
+      configUri: BUNDLED_CONFIG_URI,
+      apply: configYaml => {
+        bundleConfig(fn, code, configYaml);
+        return undefined;
+      },
+    };
+  }
+  return { kind: 'layer', configUri: LAYER_CONFIG_URI, apply: configYaml => configLayer(fn, configYaml) };
+}
+
+/**
+ * Re-stage the function's code asset with `collector.yaml` added, and point the function at it.
+ * Functions of one stack with the same code and config share one asset.
+ */
+function bundleConfig(fn: lambda.Function, code: s3assets.Asset, configYaml: string): s3assets.Asset {
+  const hash = shortHash(code.assetHash, configYaml);
+  const holder = sharedScope(fn);
+  const id = `Code${hash.slice(0, 16)}`;
+  let asset = holder.node.tryFindChild(id) as s3assets.Asset | undefined;
+  if (!asset) {
+    const sourceDir = (code.node.findChild('Stage') as AssetStaging).absoluteStagedPath;
+    asset = new s3assets.Asset(holder, id, {
+      path: sourceDir,
+      assetHash: hash,
+      bundling: {
+        // Never used: local bundling always succeeds.
+        image: DockerImage.fromRegistry('public.ecr.aws/docker/library/busybox'),
+        local: {
+          tryBundle(outputDir: string): boolean {
+            fs.cpSync(sourceDir, outputDir, { recursive: true });
+            fs.writeFileSync(path.join(outputDir, CONFIG_FILE), configYaml);
+            return true;
+          },
+        },
+      },
+    });
+  }
+  const cfn = fn.node.defaultChild as lambda.CfnFunction;
+  cfn.code = { s3Bucket: asset.s3BucketName, s3Key: asset.s3ObjectKey };
+  asset.addResourceMetadata(cfn, 'Code');
+  return asset;
+}
+
+const configDirs = new Map<string, string>();
+
+/** One config layer per stack and distinct config. */
+function configLayer(fn: lambda.Function, configYaml: string): lambda.ILayerVersion {
+  const hash = shortHash(configYaml);
+  const holder = sharedScope(fn);
+  const id = `Config${hash.slice(0, 16)}`;
+  const existing = holder.node.tryFindChild(id) as lambda.ILayerVersion | undefined;
+  if (existing) return existing;
+  let dir = configDirs.get(hash);
+  if (!dir) {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstack-config-'));
+    fs.mkdirSync(path.join(dir, LAYER_CONFIG_DIR));
+    fs.writeFileSync(path.join(dir, LAYER_CONFIG_DIR, CONFIG_FILE), configYaml);
+    configDirs.set(hash, dir);
+  }
+  return new lambda.LayerVersion(holder, id, {
+    code: lambda.Code.fromAsset(dir),
+    description: `ClickStack collector configuration (${LAYER_CONFIG_URI})`,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+}

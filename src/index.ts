@@ -1,0 +1,4 @@
+export * from './options';
+export * from './ingestion-key';
+export * from './layers/releases';
+export * from './instrumentation';

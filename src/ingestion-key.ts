@@ -1,0 +1,112 @@
+import { createHash } from 'crypto';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+
+/** Environment variable that carries a secret ARN known only at deploy time. */
+export const SECRET_ARN_ENV = 'CLICKSTACK_INGESTION_KEY_SECRET_ARN';
+/** Environment variable that carries a plain-text key that is a token. */
+export const PLAIN_KEY_ENV = 'CLICKSTACK_INGESTION_KEY';
+
+/** How a key reaches one function: the header value in collector.yaml and the variables it needs. */
+export interface BoundIngestionKey {
+  /** Value of the `authorization` header in collector.yaml (literal or `${...}` reference). */
+  readonly headerValue: string;
+  /** Environment variables the reference needs. */
+  readonly environment: Record<string, string>;
+}
+
+/**
+ * The ClickStack ingestion key, sent by the collector as the `authorization` header.
+ */
+export abstract class IngestionKey {
+  /**
+   * A key stored in AWS Secrets Manager. The collector reads it at cold start with its
+   * `secretsmanager` config provider: the key is never in the template, the asset or `cdk.out`.
+   * Each function's role is granted `secretsmanager:GetSecretValue` on this secret only (and
+   * `kms:Decrypt` on its key when it has a customer-managed key).
+   *
+   * @param secret the secret, created in the stack or imported by ARN or name
+   * @param jsonField the field that holds the key when the secret is a JSON object
+   */
+  public static fromSecret(secret: secretsmanager.ISecret, jsonField?: string): IngestionKey {
+    return new SecretIngestionKey(secret, jsonField);
+  }
+
+  /**
+   * A key written in plain text into `collector.yaml` (or, when it is a token, an environment
+   * variable). Anyone who can read the function's code or configuration can read it, and it is
+   * stored in `cdk.out`; each use leaves a warning. Prefer `fromSecret()`.
+   */
+  public static unsafePlainText(key: string): IngestionKey {
+    return new PlainTextIngestionKey(key);
+  }
+
+  /** @internal identifies the key for idempotence checks; never contains the key itself */
+  public abstract _fingerprint(scope: lambda.Function): string;
+
+  /** @internal wires the key into one function: grants, warnings, header and variables */
+  public abstract _bind(fn: lambda.Function): BoundIngestionKey;
+}
+
+class SecretIngestionKey extends IngestionKey {
+  constructor(private readonly secret: secretsmanager.ISecret, private readonly jsonField?: string) {
+    super();
+    if (jsonField !== undefined && !Token.isUnresolved(jsonField) && !/^[A-Za-z0-9_.\-]+$/.test(jsonField)) {
+      throw new Error(`ingestion key JSON field '${jsonField}' must contain only letters, digits, '_', '.' and '-'`);
+    }
+  }
+
+  public _fingerprint(scope: lambda.Function): string {
+    return `secret:${JSON.stringify(Stack.of(scope).resolve(this.secret.secretArn))}#${this.jsonField ?? ''}`;
+  }
+
+  public _bind(fn: lambda.Function): BoundIngestionKey {
+    const arn = this.secret.secretArn;
+    const suffix = this.jsonField !== undefined ? `#${this.jsonField}` : '';
+    const statement = new iam.PolicyStatement({
+      actions: ['secretsmanager:GetSecretValue'],
+      // A secret imported by name has a partial ARN; IAM needs the random suffix matched.
+      resources: [this.secret.secretFullArn ?? `${arn}-??????`],
+    });
+    const added = fn.role?.addToPrincipalPolicy(statement).statementAdded ?? false;
+    if (added) {
+      this.secret.encryptionKey?.grantDecrypt(fn);
+    } else {
+      Annotations.of(fn).addWarningV2('@clickstack/cdk:ingestionKeyNotGranted',
+        `the role of ${fn.node.path} cannot be changed by this app: grant it secretsmanager:GetSecretValue on ${Token.isUnresolved(arn) ? 'the ingestion key secret' : arn}${this.secret.encryptionKey ? ' and kms:Decrypt on its key' : ''}, or the collector cannot read the ingestion key`);
+    }
+    if (Token.isUnresolved(arn)) {
+      return {
+        headerValue: `\${secretsmanager:\${env:${SECRET_ARN_ENV}}${suffix}}`,
+        environment: { [SECRET_ARN_ENV]: arn },
+      };
+    }
+    return { headerValue: `\${secretsmanager:${arn}${suffix}}`, environment: {} };
+  }
+}
+
+class PlainTextIngestionKey extends IngestionKey {
+  constructor(private readonly key: string) {
+    super();
+    if (!Token.isUnresolved(key) && key.trim() === '') {
+      throw new Error('IngestionKey.unsafePlainText() got an empty key; omit ingestionKey to send no authorization header');
+    }
+  }
+
+  public _fingerprint(scope: lambda.Function): string {
+    const resolved = JSON.stringify(Stack.of(scope).resolve(this.key));
+    return `plain:${createHash('sha256').update(resolved).digest('hex')}`;
+  }
+
+  public _bind(fn: lambda.Function): BoundIngestionKey {
+    Annotations.of(fn).addWarningV2('@clickstack/cdk:plainTextIngestionKey',
+      `the ClickStack ingestion key of ${fn.node.path} is stored in plain text in the function's configuration and in cdk.out; use IngestionKey.fromSecret() to keep it out of both`);
+    if (Token.isUnresolved(this.key)) {
+      return { headerValue: `\${env:${PLAIN_KEY_ENV}}`, environment: { [PLAIN_KEY_ENV]: this.key } };
+    }
+    // `$` starts a config reference in the collector; `$$` is a literal `$`.
+    return { headerValue: this.key.replace(/\$/g, '$$$$'), environment: {} };
+  }
+}

@@ -1,0 +1,93 @@
+import { CfnMapping, Stack, Token } from 'aws-cdk-lib';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { IConstruct } from 'constructs';
+import { ALL_PUBLISHED_REGIONS, LAYER_CATALOG, LayerFamily, OTEL_LAYER_ACCOUNT } from './catalog';
+import { OtelLayerRelease } from './releases';
+import { layerClassOf } from '../runtimes';
+
+/** Collector layer architectures, as named in the upstream layer names. */
+export type CollectorArch = 'amd64' | 'arm64';
+
+/** A layer refused at synth, with the message to show. */
+export class LayerResolutionError extends Error {}
+
+const LAYER_ARN = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):\d{12}:layer:[A-Za-z0-9_-]+:\d+$/;
+const MAPPING_ID = 'ClickStackLayerArns';
+
+/** The upstream layer name of a release: `opentelemetry-collector-arm64-0_23_0`. */
+export function upstreamLayerName(family: LayerFamily, version: string, arch: CollectorArch): string {
+  const v = version.replace(/\./g, '_');
+  return family === 'collector' ? `opentelemetry-collector-${arch}-${v}` : `opentelemetry-${family}-${v}`;
+}
+
+/**
+ * The layer ARN of `release` for a function in `scope`'s stack.
+ *
+ * A concrete region is checked against the regions the release was published in. An
+ * unresolved region (environment-agnostic stack) resolves at deploy time through one lazy
+ * `CfnMapping` per stack; a region missing from it fails the deployment before any change.
+ */
+export function resolveLayerArn(scope: IConstruct, release: OtelLayerRelease, arch: CollectorArch): string {
+  const stack = Stack.of(scope);
+  const region = stack.region;
+  if (release.layerArn !== undefined) return checkCustomArn(release.layerArn, region, release);
+
+  const family = release._family;
+  const version = release.version!;
+  const regions = LAYER_CATALOG[family][version];
+  const name = upstreamLayerName(family, version, arch);
+  if (!Token.isUnresolved(region)) {
+    checkRegion(region, family, version, regions);
+    return arnFor(region, name);
+  }
+  const key = mappingKey(name);
+  const mapping = layerMapping(stack);
+  if (!mapping._clickstackKeys.has(key)) {
+    mapping._clickstackKeys.add(key);
+    for (const r of regions) mapping.setValue(r, key, arnFor(r, name));
+  }
+  return mapping.findInMap(stack.region, key);
+}
+
+function arnFor(region: string, name: string): string {
+  return `arn:aws:lambda:${region}:${OTEL_LAYER_ACCOUNT}:layer:${name}:1`;
+}
+
+/** Region and partition checks for a concrete region. */
+export function checkRegion(region: string, family: LayerFamily, version: string, regions: readonly string[]): void {
+  const partition = RegionInfo.get(region).partition;
+  if (partition !== undefined && partition !== 'aws') {
+    throw new LayerResolutionError(`region ${region} is in the ${partition} partition, where the OpenTelemetry Lambda layers are not published; only the commercial aws partition is supported`);
+  }
+  if (!regions.includes(region)) {
+    const newer = ALL_PUBLISHED_REGIONS.includes(region) ? ` (a newer release may be; the newest ${layerClassOf(family)}.LATEST is)` : '';
+    throw new LayerResolutionError(`the OpenTelemetry ${family} layer ${version} is not published in ${region}${newer}; it is published in: ${regions.join(', ')}`);
+  }
+}
+
+function checkCustomArn(arn: string, region: string, release: OtelLayerRelease): string {
+  if (Token.isUnresolved(arn)) return arn;
+  const match = LAYER_ARN.exec(arn);
+  if (!match) {
+    throw new LayerResolutionError(`${layerClassOf(release._family)}.fromArn() got '${arn}', which is not a Lambda layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)`);
+  }
+  if (!Token.isUnresolved(region) && match[1] !== region) {
+    throw new LayerResolutionError(`${layerClassOf(release._family)}.fromArn() got a layer in ${match[1]}, but the function is in ${region}; Lambda only attaches layers of the function's own region`);
+  }
+  return arn;
+}
+
+/** CfnMapping keys must be alphanumeric. */
+function mappingKey(name: string): string {
+  return name.replace(/^opentelemetry-/, '').replace(/-/g, '').replace(/[^A-Za-z0-9]/g, 'x');
+}
+
+type LayerMapping = CfnMapping & { _clickstackKeys: Set<string> };
+
+function layerMapping(stack: Stack): LayerMapping {
+  const existing = stack.node.tryFindChild(MAPPING_ID) as LayerMapping | undefined;
+  if (existing) return existing;
+  const mapping = new CfnMapping(stack, MAPPING_ID, { lazy: true }) as LayerMapping;
+  mapping._clickstackKeys = new Set();
+  return mapping;
+}

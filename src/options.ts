@@ -1,0 +1,130 @@
+import { IngestionKey } from './ingestion-key';
+import { CollectorLayer, JavaAgentLayer, NodejsLayer, PythonLayer, RubyLayer } from './layers/releases';
+
+/**
+ * Trace sampler for the OpenTelemetry SDK (`OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG`).
+ */
+export class TraceSampler {
+  /** Sample every trace. */
+  public static readonly ALWAYS_ON = new TraceSampler('always_on');
+  /** Sample no trace. */
+  public static readonly ALWAYS_OFF = new TraceSampler('always_off');
+  /** Follow the caller's sampling decision; sample every root span (the OpenTelemetry default). */
+  public static readonly PARENT_BASED_ALWAYS_ON = new TraceSampler('parentbased_always_on');
+  /** Follow the caller's sampling decision; sample no root span. */
+  public static readonly PARENT_BASED_ALWAYS_OFF = new TraceSampler('parentbased_always_off');
+
+  /**
+   * Sample this fraction of traces by trace id.
+   * @param ratio between 0 and 1
+   */
+  public static traceIdRatio(ratio: number): TraceSampler {
+    return new TraceSampler('traceidratio', checkRatio(ratio));
+  }
+
+  /**
+   * Follow the caller's sampling decision; sample this fraction of root spans.
+   * @param ratio between 0 and 1
+   */
+  public static parentBasedTraceIdRatio(ratio: number): TraceSampler {
+    return new TraceSampler('parentbased_traceidratio', checkRatio(ratio));
+  }
+
+  /**
+   * @param name value of `OTEL_TRACES_SAMPLER`
+   * @param argument value of `OTEL_TRACES_SAMPLER_ARG`
+   */
+  private constructor(public readonly name: string, public readonly argument?: string) {}
+}
+
+function checkRatio(ratio: number): string {
+  if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
+    throw new Error(`sampler ratio must be a number between 0 and 1, got ${ratio}`);
+  }
+  return String(ratio);
+}
+
+/** A context propagator for the OpenTelemetry SDK (`OTEL_PROPAGATORS`). */
+export class Propagator {
+  /** W3C Trace Context. */
+  public static readonly TRACECONTEXT = new Propagator('tracecontext');
+  /** W3C Baggage. */
+  public static readonly BAGGAGE = new Propagator('baggage');
+  /** AWS X-Ray header. */
+  public static readonly XRAY = new Propagator('xray');
+  /** AWS X-Ray, also reading the Lambda `_X_AMZN_TRACE_ID` environment variable. */
+  public static readonly XRAY_LAMBDA = new Propagator('xray-lambda');
+  /** B3 single header. */
+  public static readonly B3 = new Propagator('b3');
+  /** B3 multiple headers. */
+  public static readonly B3_MULTI = new Propagator('b3multi');
+
+  /** @param name the propagator's name in `OTEL_PROPAGATORS` */
+  private constructor(public readonly name: string) {}
+}
+
+/**
+ * Options shared by `ClickStackInstrumentation` and `ClickStackAspect`.
+ */
+export interface ClickStackOptions {
+  /**
+   * ClickStack OTLP/HTTP endpoint, such as `https://otel.example.com:4318`. The collector appends
+   * `/v1/traces`, `/v1/metrics` and `/v1/logs`. A token (a parameter, an imported value) is
+   * accepted and resolved at deploy time.
+   */
+  readonly endpoint: string;
+
+  /**
+   * The ClickStack ingestion key, sent as the `authorization` header.
+   * @default - no `authorization` header (Managed ClickStack, or a collector that accepts anonymous data)
+   */
+  readonly ingestionKey?: IngestionKey;
+
+  /**
+   * `OTEL_SERVICE_NAME` of every instrumented function.
+   * @default - not set: the language layers report the function name (`AWS_LAMBDA_FUNCTION_NAME`)
+   */
+  readonly serviceName?: string;
+
+  /**
+   * Trace sampler.
+   * @default TraceSampler.PARENT_BASED_ALWAYS_ON
+   */
+  readonly sampler?: TraceSampler;
+
+  /**
+   * Context propagators, in order.
+   * @default [Propagator.TRACECONTEXT, Propagator.BAGGAGE]
+   */
+  readonly propagators?: Propagator[];
+
+  /**
+   * Collector layer release.
+   * @default CollectorLayer.LATEST
+   */
+  readonly collectorLayer?: CollectorLayer;
+
+  /**
+   * Node.js instrumentation layer release.
+   * @default NodejsLayer.LATEST
+   */
+  readonly nodejsLayer?: NodejsLayer;
+
+  /**
+   * Python instrumentation layer release.
+   * @default PythonLayer.LATEST
+   */
+  readonly pythonLayer?: PythonLayer;
+
+  /**
+   * Java agent instrumentation layer release.
+   * @default JavaAgentLayer.LATEST
+   */
+  readonly javaAgentLayer?: JavaAgentLayer;
+
+  /**
+   * Ruby instrumentation layer release.
+   * @default RubyLayer.LATEST
+   */
+  readonly rubyLayer?: RubyLayer;
+}
