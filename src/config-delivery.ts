@@ -53,6 +53,15 @@ export function shortHash(...parts: string[]): string {
   return h.digest('hex');
 }
 
+/**
+ * The source directory or file of the function's code asset, if its code is an asset: used to
+ * recognise CDK's own handlers, whose code lives inside the aws-cdk-lib package.
+ */
+export function codeAssetSource(fn: lambda.Function): string | undefined {
+  const staging = fn.node.tryFindChild('Code')?.node.tryFindChild('Stage');
+  return staging instanceof AssetStaging ? staging.sourcePath : undefined;
+}
+
 /** Plan the delivery of the config to `fn`. Nothing is created until `apply()`. */
 export function planConfigDelivery(fn: lambda.Function): ConfigDelivery {
   const code = localDirectoryAsset(fn);

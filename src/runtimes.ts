@@ -80,7 +80,7 @@ export function runtimeSupport(runtime: lambda.Runtime, architecture: string, cu
   }
   const hint = COLLECTOR_ONLY_RUNTIMES[name];
   if (hint) return { kind: 'collectorOnly', sdkHint: hint };
-  return refused(RETIRED[name] ?? `runtime ${name} has no OpenTelemetry layer and is not supported`);
+  return refused(RETIRED[name] ?? `runtime ${name} is retired by Lambda or has no OpenTelemetry layer; use a current runtime of its language`);
 }
 
 function language(family: LanguageFamily): RuntimeSupport {

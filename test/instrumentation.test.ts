@@ -1,0 +1,356 @@
+import { App, Aws, CfnParameter, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { agnosticStack, concreteStack, ENDPOINT, fn, readFile, stagedAssetDir } from './helpers';
+import { ClickStackInstrumentation, CollectorLayer, NodejsLayer, Propagator, TraceSampler } from '../src';
+
+const L = (region: string, name: string) => `arn:aws:lambda:${region}:184161586896:layer:${name}:1`;
+
+function instrument(stack: Stack, fns: lambda.Function[], extra: object = {}, id = 'Otel') {
+  return new ClickStackInstrumentation(stack, id, { endpoint: ENDPOINT, functions: fns, ...extra });
+}
+
+function fnProps(stack: Stack, id: string): any {
+  const template = Template.fromStack(stack).toJSON();
+  const logicalId = Object.keys(template.Resources).find(k => k.startsWith(id) && template.Resources[k].Type === 'AWS::Lambda::Function');
+  return template.Resources[logicalId!].Properties;
+}
+
+describe('language layer and collector layer by runtime and architecture', () => {
+  test('Node.js on x86_64 gets the LATEST Node.js layer, the amd64 collector and the wrapper', () => {
+    const stack = concreteStack();
+    instrument(stack, [fn(stack, 'Node')]);
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Layers: [L('eu-west-1', 'opentelemetry-nodejs-0_23_0'), L('eu-west-1', 'opentelemetry-collector-amd64-0_23_0')],
+      Environment: {
+        Variables: {
+          AWS_LAMBDA_EXEC_WRAPPER: '/opt/otel-handler',
+          OPENTELEMETRY_COLLECTOR_CONFIG_URI: '/var/task/collector.yaml',
+          OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318',
+          OTEL_PROPAGATORS: 'tracecontext,baggage',
+          OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+        },
+      },
+    });
+  });
+
+  test('Python on arm64 gets the Python layer and the arm64 collector', () => {
+    const stack = concreteStack();
+    instrument(stack, [fn(stack, 'Py', { runtime: lambda.Runtime.PYTHON_3_13, architecture: lambda.Architecture.ARM_64 })]);
+    expect(fnProps(stack, 'Py').Layers).toEqual([L('eu-west-1', 'opentelemetry-python-0_21_0'), L('eu-west-1', 'opentelemetry-collector-arm64-0_23_0')]);
+    expect(fnProps(stack, 'Py').Environment.Variables.AWS_LAMBDA_EXEC_WRAPPER).toBe('/opt/otel-handler');
+  });
+
+  test('Java 21 gets the Java agent layer and the wrapper', () => {
+    const stack = concreteStack();
+    instrument(stack, [fn(stack, 'Java', { runtime: lambda.Runtime.JAVA_21 })]);
+    expect(fnProps(stack, 'Java').Layers).toEqual([L('eu-west-1', 'opentelemetry-javaagent-0_21_0'), L('eu-west-1', 'opentelemetry-collector-amd64-0_23_0')]);
+    expect(fnProps(stack, 'Java').Environment.Variables.AWS_LAMBDA_EXEC_WRAPPER).toBe('/opt/otel-handler');
+  });
+
+  test('Ruby 3.3 on x86_64 gets the Ruby layer', () => {
+    const stack = concreteStack();
+    instrument(stack, [fn(stack, 'Rb', { runtime: lambda.Runtime.RUBY_3_3 })]);
+    expect(fnProps(stack, 'Rb').Layers).toEqual([L('eu-west-1', 'opentelemetry-ruby-0_15_0'), L('eu-west-1', 'opentelemetry-collector-amd64-0_23_0')]);
+  });
+
+  test('throws for Ruby on arm64, where the upstream layer is broken', () => {
+    const stack = concreteStack();
+    const f = fn(stack, 'Rb', { runtime: lambda.Runtime.RUBY_3_3, architecture: lambda.Architecture.ARM_64 });
+    expect(() => instrument(stack, [f])).toThrow(/Stack-eu-west-1\/Rb: .*broken on arm64.*Architecture.X86_64/);
+  });
+
+  test.each([
+    ['dotnet8', lambda.Runtime.DOTNET_8],
+    ['provided.al2023', lambda.Runtime.PROVIDED_AL2023],
+  ])('%s gets the collector only, no wrapper, and an info annotation about the SDK', (_name, runtime) => {
+    const stack = concreteStack();
+    instrument(stack, [fn(stack, 'Fn', { runtime })]);
+    const props = fnProps(stack, 'Fn');
+    expect(props.Layers).toEqual([L('eu-west-1', 'opentelemetry-collector-amd64-0_23_0')]);
+    expect(props.Environment.Variables.AWS_LAMBDA_EXEC_WRAPPER).toBeUndefined();
+    expect(props.Environment.Variables.OPENTELEMETRY_COLLECTOR_CONFIG_URI).toBe('/var/task/collector.yaml');
+    Annotations.fromStack(stack).hasInfo('/Stack-eu-west-1/Fn', Match.stringLikeRegexp('no OpenTelemetry language layer.*SDK'));
+  });
+
+  test('throws for container-image functions', () => {
+    const stack = concreteStack();
+    const f = new lambda.DockerImageFunction(stack, 'Img', { code: lambda.DockerImageCode.fromEcr(ecr.Repository.fromRepositoryName(stack, 'Repo', 'x')) });
+    expect(() => instrument(stack, [f])).toThrow(/cannot instrument Stack-eu-west-1\/Img: container-image functions cannot use Lambda layers/);
+  });
+
+  test('throws for a runtime the layer metadata excludes, naming the supported ones', () => {
+    const stack = concreteStack();
+    const f = fn(stack, 'Old', { runtime: lambda.Runtime.NODEJS_18_X });
+    expect(() => instrument(stack, [f])).toThrow(/Stack-eu-west-1\/Old: runtime nodejs18.x is not among the runtimes of the OpenTelemetry nodejs layer \(nodejs20.x, nodejs22.x, nodejs24.x\)/);
+  });
+
+  test('throws for go1.x and says to use provided.al2023', () => {
+    const stack = concreteStack();
+    const f = fn(stack, 'Go', { runtime: lambda.Runtime.GO_1_X });
+    expect(() => instrument(stack, [f])).toThrow(/provided.al2023/);
+  });
+
+  test('a custom language layer lifts the runtime check for its language', () => {
+    const stack = concreteStack();
+    const arn = 'arn:aws:lambda:eu-west-1:123456789012:layer:my-node-otel:3';
+    instrument(stack, [fn(stack, 'Old', { runtime: lambda.Runtime.NODEJS_18_X })], { nodejsLayer: NodejsLayer.fromArn(arn) });
+    expect(fnProps(stack, 'Old').Layers[0]).toBe(arn);
+  });
+});
+
+describe('region', () => {
+  test('throws in a region the pinned release was not published in, listing where it is', () => {
+    const stack = concreteStack('ca-west-1');
+    const f = fn(stack, 'Fn');
+    expect(() => instrument(stack, [f], { collectorLayer: CollectorLayer.V0_19_0 }))
+      .toThrow(/Stack-ca-west-1\/Fn: the OpenTelemetry collector layer 0.19.0 is not published in ca-west-1 \(a newer release may be.*\); it is published in: ap-northeast-1, /);
+  });
+
+  test('the newest releases cover ap-northeast-3', () => {
+    const stack = concreteStack('ap-northeast-3');
+    instrument(stack, [fn(stack, 'Fn')]);
+    expect(fnProps(stack, 'Fn').Layers).toEqual([L('ap-northeast-3', 'opentelemetry-nodejs-0_23_0'), L('ap-northeast-3', 'opentelemetry-collector-amd64-0_23_0')]);
+  });
+
+  test.each(['cn-north-1', 'us-gov-west-1'])('throws in the partition of %s', region => {
+    const stack = concreteStack(region);
+    const f = fn(stack, 'Fn');
+    expect(() => instrument(stack, [f])).toThrow(/partition, where the OpenTelemetry Lambda layers are not published/);
+  });
+
+  test('throws in a region no release was published in', () => {
+    const stack = concreteStack('xx-nowhere-1');
+    const f = fn(stack, 'Fn');
+    expect(() => instrument(stack, [f])).toThrow(/is not published in xx-nowhere-1; it is published in/);
+  });
+
+  test('an environment-agnostic stack resolves layers with one lazy mapping and Fn::FindInMap on AWS::Region', () => {
+    const stack = agnosticStack();
+    instrument(stack, [fn(stack, 'A'), fn(stack, 'B', { architecture: lambda.Architecture.ARM_64 }), fn(stack, 'C')]);
+    const template = Template.fromStack(stack);
+    const find = (key: string) => ({ 'Fn::FindInMap': ['ClickStackLayerArns', { Ref: 'AWS::Region' }, key] });
+    expect(fnProps(stack, 'A').Layers).toEqual([find('nodejs0x23x0'), find('collectoramd640x23x0')]);
+    expect(fnProps(stack, 'B').Layers).toEqual([find('nodejs0x23x0'), find('collectorarm640x23x0')]);
+    const mappings = template.toJSON().Mappings;
+    expect(Object.keys(mappings)).toEqual(['ClickStackLayerArns']);
+    const table = mappings.ClickStackLayerArns;
+    expect(Object.keys(table)).toHaveLength(34);
+    expect(table['us-east-1']).toEqual({
+      nodejs0x23x0: L('us-east-1', 'opentelemetry-nodejs-0_23_0'),
+      collectoramd640x23x0: L('us-east-1', 'opentelemetry-collector-amd64-0_23_0'),
+      collectorarm640x23x0: L('us-east-1', 'opentelemetry-collector-arm64-0_23_0'),
+    });
+    expect(table['cn-north-1']).toBeUndefined();
+  });
+
+  test('a stack without instrumented functions gets no mapping', () => {
+    const stack = agnosticStack();
+    fn(stack, 'A');
+    expect(Template.fromStack(stack).toJSON().Mappings).toBeUndefined();
+  });
+});
+
+describe('collector.yaml delivery', () => {
+  test('asset code gets collector.yaml in a re-staged copy of its asset', () => {
+    const app = new App();
+    const stack = concreteStack('eu-west-1', app);
+    instrument(stack, [fn(stack, 'Fn')]);
+    const props = fnProps(stack, 'Fn');
+    const dir = stagedAssetDir(app, props.Code.S3Key);
+    expect(readFile(dir, 'index.js')).toContain('exports.handler');
+    const yaml = readFile(dir, 'collector.yaml');
+    expect(yaml).toContain('endpoint: https://otel.example.com:4318');
+    expect(yaml).toMatch(/processors:\n\s+- batch\n\s+- decouple\n/);
+  });
+
+  test('functions that share code and options share one instrumented asset', () => {
+    const app = new App();
+    const stack = concreteStack('eu-west-1', app);
+    instrument(stack, [fn(stack, 'A'), fn(stack, 'B'), fn(stack, 'C', { architecture: lambda.Architecture.ARM_64 })]);
+    const keys = new Set(['A', 'B', 'C'].map(id => fnProps(stack, id).Code.S3Key));
+    expect(keys.size).toBe(1);
+  });
+
+  test('inline code gets one config layer per stack and distinct config', () => {
+    const app = new App();
+    const stack = concreteStack('eu-west-1', app);
+    instrument(stack, [fn(stack, 'A', { code: 'inline' }), fn(stack, 'B', { code: 'inline', runtime: lambda.Runtime.PYTHON_3_12 })]);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::LayerVersion', 1);
+    const layer = Object.values(template.findResources('AWS::Lambda::LayerVersion'))[0] as any;
+    const a = fnProps(stack, 'A');
+    expect(a.Code.ZipFile).toContain('exports.handler');
+    expect(a.Environment.Variables.OPENTELEMETRY_COLLECTOR_CONFIG_URI).toBe('/opt/clickstack/collector.yaml');
+    expect(a.Layers).toHaveLength(3);
+    expect(a.Layers[2]).toEqual({ Ref: expect.stringMatching(/^ClickStackSharedConfig/) });
+    const dir = stagedAssetDir(app, layer.Properties.Content.S3Key);
+    expect(readFile(dir, 'clickstack', 'collector.yaml')).toContain('endpoint: https://otel.example.com:4318');
+  });
+
+  test('S3 code gets the config layer', () => {
+    const stack = concreteStack();
+    instrument(stack, [fn(stack, 'S3Fn', { code: 's3' })]);
+    expect(fnProps(stack, 'S3Fn').Environment.Variables.OPENTELEMETRY_COLLECTOR_CONFIG_URI).toBe('/opt/clickstack/collector.yaml');
+    Template.fromStack(stack).resourceCountIs('AWS::Lambda::LayerVersion', 1);
+  });
+
+  test('a token endpoint goes through an environment variable the config references', () => {
+    const app = new App();
+    const stack = concreteStack('eu-west-1', app);
+    const endpoint = new CfnParameter(stack, 'Endpoint').valueAsString;
+    new ClickStackInstrumentation(stack, 'Otel', { endpoint, functions: [fn(stack, 'Fn')] });
+    const props = fnProps(stack, 'Fn');
+    expect(props.Environment.Variables.CLICKSTACK_OTLP_ENDPOINT).toEqual({ Ref: 'Endpoint' });
+    expect(readFile(stagedAssetDir(app, props.Code.S3Key), 'collector.yaml')).toContain('endpoint: ${env:CLICKSTACK_OTLP_ENDPOINT}');
+  });
+});
+
+describe('environment', () => {
+  test('serviceName, sampler and propagators are set as given', () => {
+    const stack = concreteStack();
+    instrument(stack, [fn(stack, 'Fn')], {
+      serviceName: 'checkout',
+      sampler: TraceSampler.parentBasedTraceIdRatio(0.25),
+      propagators: [Propagator.TRACECONTEXT, Propagator.XRAY],
+    });
+    expect(fnProps(stack, 'Fn').Environment.Variables).toMatchObject({
+      OTEL_SERVICE_NAME: 'checkout',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.25',
+      OTEL_PROPAGATORS: 'tracecontext,xray',
+    });
+  });
+
+  test('OTEL_SERVICE_NAME is not set by default, and nothing references the function itself', () => {
+    const stack = concreteStack();
+    instrument(stack, [fn(stack, 'Fn')]);
+    const vars = fnProps(stack, 'Fn').Environment.Variables;
+    expect(vars.OTEL_SERVICE_NAME).toBeUndefined();
+    expect(JSON.stringify(vars)).not.toMatch(/"Ref"|Fn::GetAtt/);
+  });
+
+  test("a user's own OTEL_* value wins", () => {
+    const stack = concreteStack();
+    instrument(stack, [fn(stack, 'Fn', { environment: { OTEL_PROPAGATORS: 'b3', OTEL_SERVICE_NAME: 'mine' } })], { serviceName: 'ours' });
+    expect(fnProps(stack, 'Fn').Environment.Variables).toMatchObject({ OTEL_PROPAGATORS: 'b3', OTEL_SERVICE_NAME: 'mine' });
+  });
+
+  test("throws on a user's own AWS_LAMBDA_EXEC_WRAPPER", () => {
+    const stack = concreteStack();
+    const f = fn(stack, 'Fn', { environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/my-wrapper' } });
+    expect(() => instrument(stack, [f])).toThrow(/Stack-eu-west-1\/Fn: it already sets AWS_LAMBDA_EXEC_WRAPPER="\/opt\/my-wrapper"/);
+  });
+
+  test("a user's wrapper is fine on a collector-only runtime", () => {
+    const stack = concreteStack();
+    instrument(stack, [fn(stack, 'Fn', { runtime: lambda.Runtime.PROVIDED_AL2023, environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/my-wrapper' } })]);
+    expect(fnProps(stack, 'Fn').Environment.Variables.AWS_LAMBDA_EXEC_WRAPPER).toBe('/opt/my-wrapper');
+  });
+
+  test('fails synth when the wrapper is changed after instrumentation', () => {
+    const stack = concreteStack();
+    const f = fn(stack, 'Fn');
+    instrument(stack, [f]);
+    f.addEnvironment('AWS_LAMBDA_EXEC_WRAPPER', '/opt/other');
+    expect(() => Template.fromStack(stack)).toThrow(/AWS_LAMBDA_EXEC_WRAPPER of Stack-eu-west-1\/Fn was changed to "\/opt\/other"/);
+  });
+
+  test("throws when the environment would exceed Lambda's 4 KB", () => {
+    const stack = concreteStack();
+    const f = fn(stack, 'Fn', { environment: { BIG: 'x'.repeat(3900) } });
+    expect(() => instrument(stack, [f])).toThrow(/Stack-eu-west-1\/Fn: its environment variables would take \d+ bytes with instrumentation, over Lambda's 4096/);
+  });
+});
+
+describe('budgets and conflicts', () => {
+  test('throws when the function would exceed 5 layers, naming the layers it has', () => {
+    const stack = concreteStack();
+    const layers = [1, 2, 3, 4].map(i => lambda.LayerVersion.fromLayerVersionArn(stack, `L${i}`, `arn:aws:lambda:eu-west-1:123456789012:layer:mine-${i}:1`));
+    const f = fn(stack, 'Fn', { layers });
+    expect(() => instrument(stack, [f])).toThrow(/Lambda allows 5 layers and it already has 4 \("arn:aws:lambda:eu-west-1:123456789012:layer:mine-1:1", .*mine-4:1"\); instrumentation adds 2/);
+  });
+
+  test('throws when the function already has an OpenTelemetry layer', () => {
+    const stack = concreteStack();
+    const otel = lambda.LayerVersion.fromLayerVersionArn(stack, 'Otel0', L('eu-west-1', 'opentelemetry-nodejs-0_21_0'));
+    const f = fn(stack, 'Fn', { layers: [otel] });
+    expect(() => instrument(stack, [f])).toThrow(/already has an OpenTelemetry layer/);
+  });
+
+  test('instrumenting twice with the same options is a no-op', () => {
+    const once = concreteStack();
+    instrument(once, [fn(once, 'Fn')]);
+    const twice = concreteStack();
+    const f = fn(twice, 'Fn');
+    instrument(twice, [f]);
+    instrument(twice, [f], {}, 'Again');
+    expect(Template.fromStack(twice).toJSON()).toEqual(Template.fromStack(once).toJSON());
+  });
+
+  test('throws when instrumenting twice with different options, naming both', () => {
+    const stack = concreteStack();
+    const f = fn(stack, 'Fn');
+    instrument(stack, [f], {}, 'First');
+    expect(() => instrument(stack, [f], { serviceName: 'other' }, 'Second'))
+      .toThrow(/Stack-eu-west-1\/Fn: it is already instrumented by Stack-eu-west-1\/First with other options than Stack-eu-west-1\/Second/);
+  });
+
+  test('addFunction instruments functions added later', () => {
+    const stack = concreteStack();
+    const otel = instrument(stack, []);
+    otel.addFunction(fn(stack, 'Later'));
+    expect(fnProps(stack, 'Later').Layers).toHaveLength(2);
+  });
+});
+
+describe('options validation', () => {
+  test.each([
+    ['not a url', /is not a URL/],
+    ['ftp://otel.example.com', /must use https:\/\/ or http:\/\//],
+    ['https://user:secret@otel.example.com', /must not contain credentials/],
+    ['https://otel.example.com:4318/v1/traces', /ends in a signal path/],
+    ['https://otel.example.com?x=1', /must not have a query/],
+    ['', /endpoint is required/],
+  ])('throws for endpoint %p', (endpoint, message) => {
+    const stack = concreteStack();
+    expect(() => new ClickStackInstrumentation(stack, 'Otel', { endpoint })).toThrow(message);
+  });
+
+  test('accepts an endpoint with a path prefix and a plain http endpoint', () => {
+    const stack = concreteStack();
+    expect(() => new ClickStackInstrumentation(stack, 'A', { endpoint: 'https://gw.example.com/otel' })).not.toThrow();
+    expect(() => new ClickStackInstrumentation(stack, 'B', { endpoint: 'http://10.0.0.5:4318' })).not.toThrow();
+  });
+
+  test.each([-0.1, 1.5, NaN])('throws for sampler ratio %p', ratio => {
+    expect(() => TraceSampler.traceIdRatio(ratio)).toThrow(/between 0 and 1/);
+  });
+
+  test('throws for a malformed custom layer ARN and for one of another region', () => {
+    const stack = concreteStack();
+    expect(() => instrument(stack, [fn(stack, 'A')], { nodejsLayer: NodejsLayer.fromArn('my-layer') }, 'A1')).toThrow(/is not a Lambda layer version ARN/);
+    expect(() => instrument(stack, [fn(stack, 'B')], { collectorLayer: CollectorLayer.fromArn('arn:aws:lambda:us-east-1:123456789012:layer:c:1') }, 'B1'))
+      .toThrow(/a layer in us-east-1, but the function is in eu-west-1/);
+  });
+
+  test('a pinned version gives its exact ARN', () => {
+    const stack = concreteStack();
+    instrument(stack, [fn(stack, 'Fn')], { nodejsLayer: NodejsLayer.V0_21_0, collectorLayer: CollectorLayer.V0_21_0 });
+    expect(fnProps(stack, 'Fn').Layers).toEqual([L('eu-west-1', 'opentelemetry-nodejs-0_21_0'), L('eu-west-1', 'opentelemetry-collector-amd64-0_21_0')]);
+  });
+
+  test('a layer of the wrong family is refused', () => {
+    const stack = concreteStack();
+    expect(() => new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, nodejsLayer: CollectorLayer.LATEST as any }))
+      .toThrow(/got a collector layer release where a NodejsLayer is expected/);
+  });
+});
+
+test('the pseudo region is never guessed', () => {
+  const stack = agnosticStack();
+  instrument(stack, [fn(stack, 'Fn')]);
+  expect(JSON.stringify(fnProps(stack, 'Fn').Layers)).not.toMatch(/us-east-1/);
+  expect(Aws.REGION).toBeDefined();
+});
