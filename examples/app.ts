@@ -1,0 +1,107 @@
+/**
+ * Example app: a few functions of different runtimes, architectures and code types,
+ * instrumented explicitly (stack `ClickStackExample`) and by the aspect (stack
+ * `ClickStackAspectExample`, environment-agnostic, with a CDK helper function and a
+ * container-image function that the aspect skips).
+ *
+ * `npx projen example` synthesizes it and prints what was instrumented.
+ */
+import * as path from 'path';
+import { App, AspectPriority, Aspects, Stack } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { ClickStackAspect, ClickStackInstrumentation, IngestionKey, TraceSampler } from '../src';
+
+const HANDLERS = path.join(__dirname, 'handlers');
+const ENDPOINT = 'https://clickstack.example.com:4318';
+
+export function createApp(outdir?: string): App {
+  const app = new App({ outdir, context: { 'aws:cdk:enable-path-metadata': true } });
+
+  // 1. Explicit instrumentation in a concrete environment.
+  const stack = new Stack(app, 'ClickStackExample', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const key = secretsmanager.Secret.fromSecretNameV2(stack, 'IngestionKey', 'clickstack/ingestion-key');
+
+  const api = new lambda.Function(stack, 'NodeApi', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromAsset(path.join(HANDLERS, 'node')),
+  });
+  const worker = new lambda.Function(stack, 'NodeWorkerArm', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    architecture: lambda.Architecture.ARM_64,
+    handler: 'index.handler',
+    code: lambda.Code.fromAsset(path.join(HANDLERS, 'node')), // same code: shares one instrumented asset
+  });
+  const py = new lambda.Function(stack, 'PythonInlineArm', {
+    runtime: lambda.Runtime.PYTHON_3_13,
+    architecture: lambda.Architecture.ARM_64,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('def handler(event, context):\n    return {"ok": True}\n'),
+  });
+  const java = new lambda.Function(stack, 'JavaFromS3', {
+    runtime: lambda.Runtime.JAVA_21,
+    handler: 'example.Handler::handleRequest',
+    code: lambda.Code.fromBucket(s3.Bucket.fromBucketName(stack, 'Artifacts', 'my-artifacts'), 'java/handler.zip'),
+    memorySize: 1024,
+  });
+  const ruby = new lambda.Function(stack, 'Ruby', {
+    runtime: lambda.Runtime.RUBY_3_3,
+    handler: 'index.handler',
+    code: lambda.Code.fromAsset(path.join(HANDLERS, 'ruby')),
+  });
+  const dotnet = new lambda.Function(stack, 'DotnetCollectorOnly', {
+    runtime: lambda.Runtime.DOTNET_8,
+    handler: 'Example::Example.Function::Handler',
+    code: lambda.Code.fromAsset(path.join(HANDLERS, 'dotnet')),
+  });
+
+  new ClickStackInstrumentation(stack, 'ClickStack', {
+    endpoint: ENDPOINT,
+    ingestionKey: IngestionKey.fromSecret(key),
+    functions: [api, worker, py, java, ruby, dotnet],
+  });
+
+  // 2. The whole stack by the aspect, environment-agnostic (layers resolved at deploy time).
+  const agnostic = new Stack(app, 'ClickStackAspectExample');
+  new lambda.Function(agnostic, 'Orders', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromAsset(path.join(HANDLERS, 'node')),
+  });
+  const billing = new lambda.Function(agnostic, 'Billing', {
+    runtime: lambda.Runtime.PYTHON_3_12,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('def handler(event, context):\n    return 1\n'),
+  });
+  // Explicit instrumentation wins over the aspect: this one gets its own sampler.
+  new ClickStackInstrumentation(agnostic, 'BillingSampled', {
+    endpoint: ENDPOINT,
+    sampler: TraceSampler.parentBasedTraceIdRatio(0.1),
+    functions: [billing],
+  });
+  new lambda.DockerImageFunction(agnostic, 'ImageFn', {
+    code: lambda.DockerImageCode.fromEcr(ecr.Repository.fromRepositoryName(agnostic, 'Repo', 'image-fn')),
+  });
+  // A CDK helper function (AwsCustomResource's singleton handler): skipped by default.
+  new cr.AwsCustomResource(agnostic, 'LookupParam', {
+    onUpdate: {
+      service: 'SSM',
+      action: 'getParameter',
+      parameters: { Name: '/example/param' },
+      physicalResourceId: cr.PhysicalResourceId.of('param'),
+    },
+    policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: cr.AwsCustomResourcePolicy.ANY_RESOURCE }),
+    installLatestAwsSdk: false,
+  });
+  Aspects.of(agnostic).add(new ClickStackAspect({ endpoint: ENDPOINT }), { priority: AspectPriority.MUTATING });
+
+  return app;
+}
+
+if (require.main === module) {
+  createApp().synth();
+}
