@@ -131,10 +131,13 @@ export class ClickStackAspect implements IAspect {
       list = [];
       this.decisions.set(stack, list);
       const decisions = list;
-      // Validation runs after every aspect, before the cloud assembly is written.
+      let summarized = false;
+      // Validation runs after every aspect, before the cloud assembly is written; a second
+      // synth of the same app runs it again, but the annotation stays on the stack.
       stack.node.addValidation({
         validate: () => {
-          Annotations.of(stack).addInfo(`[${SUMMARY_ID}] ${summarize(decisions)}`);
+          if (!summarized) Annotations.of(stack).addInfo(`[${SUMMARY_ID}] ${summarize(decisions)}`);
+          summarized = true;
           return [];
         },
       });

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -71,11 +71,11 @@ class SecretIngestionKey extends IngestionKey {
       resources: [this.secret.secretFullArn ?? `${arn}-??????`],
     });
     const added = fn.role?.addToPrincipalPolicy(statement).statementAdded ?? false;
-    if (added) {
-      this.secret.encryptionKey?.grantDecrypt(fn);
-    } else {
+    if (added) this.secret.encryptionKey?.grantDecrypt(fn);
+    // An imported role may be immutable, and an immutable role drops statements silently.
+    if (!added || !fn.role || !Resource.isOwnedResource(fn.role)) {
       Annotations.of(fn).addWarningV2('@clickstack/cdk:ingestionKeyNotGranted',
-        `the role of ${fn.node.path} cannot be changed by this app: grant it secretsmanager:GetSecretValue on ${Token.isUnresolved(arn) ? 'the ingestion key secret' : arn}${this.secret.encryptionKey ? ' and kms:Decrypt on its key' : ''}, or the collector cannot read the ingestion key`);
+        `the role of ${fn.node.path} is not created by this app, so this app may not be able to change it: make sure it has secretsmanager:GetSecretValue on ${Token.isUnresolved(arn) ? 'the ingestion key secret' : arn}${this.secret.encryptionKey ? ' and kms:Decrypt on its key' : ''}, or the collector cannot read the ingestion key`);
     }
     if (Token.isUnresolved(arn)) {
       return {

@@ -1,0 +1,92 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { concreteStack, ENDPOINT, fn, readFile, stagedAssetDir } from './helpers';
+import { ClickStackInstrumentation, IngestionKey } from '../src';
+
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:clickstack-key-AbCdEf';
+
+function setup(key: (stack: Stack) => IngestionKey | undefined, fnOpts = {}) {
+  const app = new App();
+  const stack = concreteStack('eu-west-1', app);
+  const f = fn(stack, 'Fn', fnOpts);
+  new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, ingestionKey: key(stack), functions: [f] });
+  const template = Template.fromStack(stack);
+  const props = Object.values(template.findResources('AWS::Lambda::Function'))[0].Properties;
+  const yaml = readFile(stagedAssetDir(app, props.Code.S3Key), 'collector.yaml');
+  return { app, stack, template, props, yaml };
+}
+
+test('no key: no authorization header', () => {
+  const { yaml } = setup(() => undefined);
+  expect(yaml).not.toContain('authorization');
+  expect(yaml).not.toContain('headers');
+});
+
+test('an imported secret with a concrete ARN is referenced in collector.yaml and granted GetSecretValue only', () => {
+  const { yaml, template, props } = setup(s => IngestionKey.fromSecret(secretsmanager.Secret.fromSecretCompleteArn(s, 'K', SECRET_ARN)));
+  expect(yaml).toContain(`authorization: \${secretsmanager:${SECRET_ARN}}`);
+  expect(props.Environment.Variables.CLICKSTACK_INGESTION_KEY_SECRET_ARN).toBeUndefined();
+  template.hasResourceProperties('AWS::IAM::Policy', {
+    PolicyDocument: { Statement: [{ Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: SECRET_ARN }] },
+  });
+});
+
+test('a secret created in the stack goes through an environment variable and a nested reference, with a JSON field', () => {
+  const { yaml, props, template } = setup(s => IngestionKey.fromSecret(new secretsmanager.Secret(s, 'Key'), 'apiKey'));
+  expect(yaml).toContain('authorization: ${secretsmanager:${env:CLICKSTACK_INGESTION_KEY_SECRET_ARN}#apiKey}');
+  expect(props.Environment.Variables.CLICKSTACK_INGESTION_KEY_SECRET_ARN).toEqual({ Ref: expect.stringMatching(/^Key/) });
+  template.hasResourceProperties('AWS::IAM::Policy', {
+    PolicyDocument: { Statement: [{ Action: 'secretsmanager:GetSecretValue', Resource: { Ref: Match.stringLikeRegexp('^Key') } }] },
+  });
+});
+
+test('a secret imported by name is granted with the random suffix matched', () => {
+  const { template } = setup(s => IngestionKey.fromSecret(secretsmanager.Secret.fromSecretNameV2(s, 'K', 'clickstack/key')));
+  const policy = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+  expect(policy).toContain(':secret:clickstack/key-??????');
+});
+
+test('a secret with a customer-managed key also grants kms:Decrypt on that key', () => {
+  const { template } = setup(s => IngestionKey.fromSecret(new secretsmanager.Secret(s, 'Key', { encryptionKey: new kms.Key(s, 'Cmk') })));
+  template.hasResourceProperties('AWS::IAM::Policy', {
+    PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Cmk'), 'Arn'] } })]) },
+  });
+});
+
+test('unsafePlainText writes the key into collector.yaml and leaves a warning', () => {
+  const { yaml, stack } = setup(() => IngestionKey.unsafePlainText('k3y-$ecret'));
+  expect(yaml).toContain('authorization: k3y-$$ecret');
+  Annotations.fromStack(stack).hasWarning('/Stack-eu-west-1/Fn', Match.stringLikeRegexp('plain text'));
+});
+
+test('an imported role that cannot be changed gets a warning naming the permission', () => {
+  const app = new App();
+  const stack = concreteStack('eu-west-1', app);
+  const role = iam.Role.fromRoleArn(stack, 'Role', 'arn:aws:iam::123456789012:role/fixed', { mutable: false });
+  const f = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('x'), role });
+  new ClickStackInstrumentation(stack, 'Otel', {
+    endpoint: ENDPOINT,
+    ingestionKey: IngestionKey.fromSecret(secretsmanager.Secret.fromSecretCompleteArn(stack, 'K', SECRET_ARN)),
+    functions: [f],
+  });
+  Annotations.fromStack(stack).hasWarning('/Stack-eu-west-1/Fn', Match.stringLikeRegexp(`make sure it has secretsmanager:GetSecretValue on ${SECRET_ARN}`));
+});
+
+test('a fromSecret key never appears in the cloud assembly', () => {
+  const app = new App();
+  const stack = concreteStack('eu-west-1', app);
+  const secret = new secretsmanager.Secret(stack, 'Key', { secretStringValue: undefined });
+  new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, ingestionKey: IngestionKey.fromSecret(secret), functions: [fn(stack, 'Fn')] });
+  const dir = app.synth().directory;
+  const all = require('child_process').execSync(`cat $(find ${dir} -type f)`, { encoding: 'utf8' });
+  expect(all).toContain('${secretsmanager:${env:CLICKSTACK_INGESTION_KEY_SECRET_ARN}}');
+});
+
+test('throws for a JSON field that would break the reference', () => {
+  const stack = concreteStack();
+  expect(() => IngestionKey.fromSecret(secretsmanager.Secret.fromSecretCompleteArn(stack, 'K', SECRET_ARN), 'a}b')).toThrow(/JSON field 'a}b'/);
+});
