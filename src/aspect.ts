@@ -80,7 +80,7 @@ export class ClickStackAspect implements IAspect {
 
   public visit(node: IConstruct): void {
     if (!(node instanceof lambda.Function)) return;
-    const owner = `ClickStackAspect`;
+    const owner = 'ClickStackAspect';
     if (!this.validated) {
       validateOptions(this.props, owner);
       validateReleases(this.props, owner);

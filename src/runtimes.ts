@@ -59,7 +59,11 @@ const FAMILY_OF: Partial<Record<string, LanguageFamily>> = {
  * @param customLanguageLayer true when the user brings their own layer for the runtime's
  *   language: they own its compatibility, so the metadata check is skipped
  */
-export function runtimeSupport(runtime: lambda.Runtime, architecture: string, customLanguageLayer: (family: LanguageFamily) => boolean): RuntimeSupport {
+export function runtimeSupport(
+  runtime: lambda.Runtime,
+  architecture: string,
+  customLanguageLayer: (family: LanguageFamily) => boolean,
+): RuntimeSupport {
   const name = runtime.name;
   if (runtime === lambda.Runtime.FROM_IMAGE || name === lambda.Runtime.FROM_IMAGE.name) {
     return refused('container-image functions cannot use Lambda layers; build the OpenTelemetry language instrumentation and the collector extension into the image instead', true);

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -76,14 +78,28 @@ test('an imported role that cannot be changed gets a warning naming the permissi
   Annotations.fromStack(stack).hasWarning('/Stack-eu-west-1/Fn', Match.stringLikeRegexp(`make sure it has secretsmanager:GetSecretValue on ${SECRET_ARN}`));
 });
 
-test('a fromSecret key never appears in the cloud assembly', () => {
-  const app = new App();
-  const stack = concreteStack('eu-west-1', app);
-  const secret = new secretsmanager.Secret(stack, 'Key', { secretStringValue: undefined });
-  new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, ingestionKey: IngestionKey.fromSecret(secret), functions: [fn(stack, 'Fn')] });
-  const dir = app.synth().directory;
-  const all = require('child_process').execSync(`cat $(find ${dir} -type f)`, { encoding: 'utf8' });
-  expect(all).toContain('${secretsmanager:${env:CLICKSTACK_INGESTION_KEY_SECRET_ARN}}');
+/** Every file of the cloud assembly, concatenated. */
+function wholeAssembly(app: App): string {
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p); else files.push(fs.readFileSync(p, 'utf8'));
+    }
+  };
+  walk(app.synth().directory);
+  return files.join('\n');
+}
+
+test('the whole cloud assembly holds a plain-text key, and only a reference for a fromSecret key', () => {
+  // Control: the search finds a key that is there.
+  const plain = setup(() => IngestionKey.unsafePlainText('PLAINTEXT-KEY-0123456789'));
+  expect(wholeAssembly(plain.app)).toContain('PLAINTEXT-KEY-0123456789');
+
+  const secret = setup(s => IngestionKey.fromSecret(new secretsmanager.Secret(s, 'Key')));
+  const all = wholeAssembly(secret.app);
+  expect(all).toContain('authorization: ${secretsmanager:${env:CLICKSTACK_INGESTION_KEY_SECRET_ARN}}');
+  expect(all).not.toMatch(/authorization: (?!\$\{secretsmanager:)/);
 });
 
 test('throws for a JSON field that would break the reference', () => {

@@ -1,6 +1,6 @@
 import { CfnParameter } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { agnosticStack, ENDPOINT } from './helpers';
 import { ClickStackInstrumentation } from '../src';
 import { runtimeSupport } from '../src/runtimes';
@@ -16,12 +16,25 @@ const none = () => false;
 
 /** The support table, by runtime name; runtimes not listed must be refused. */
 const EXPECTED: Record<string, string> = {
-  'nodejs20.x': 'language:nodejs', 'nodejs22.x': 'language:nodejs', 'nodejs24.x': 'language:nodejs',
-  'python3.10': 'language:python', 'python3.11': 'language:python', 'python3.12': 'language:python', 'python3.13': 'language:python', 'python3.14': 'language:python',
-  'java8.al2': 'language:javaagent', 'java11': 'language:javaagent', 'java17': 'language:javaagent', 'java21': 'language:javaagent',
-  'ruby3.3': 'language:ruby', 'ruby3.4': 'language:ruby',
-  'dotnet8': 'collectorOnly', 'dotnet9': 'collectorOnly', 'dotnet10': 'collectorOnly',
-  'provided.al2': 'collectorOnly', 'provided.al2023': 'collectorOnly',
+  'nodejs20.x': 'language:nodejs',
+  'nodejs22.x': 'language:nodejs',
+  'nodejs24.x': 'language:nodejs',
+  'python3.10': 'language:python',
+  'python3.11': 'language:python',
+  'python3.12': 'language:python',
+  'python3.13': 'language:python',
+  'python3.14': 'language:python',
+  'java8.al2': 'language:javaagent',
+  'java11': 'language:javaagent',
+  'java17': 'language:javaagent',
+  'java21': 'language:javaagent',
+  'ruby3.3': 'language:ruby',
+  'ruby3.4': 'language:ruby',
+  'dotnet8': 'collectorOnly',
+  'dotnet9': 'collectorOnly',
+  'dotnet10': 'collectorOnly',
+  'provided.al2': 'collectorOnly',
+  'provided.al2023': 'collectorOnly',
 };
 
 function describeSupport(runtime: lambda.Runtime, arch: string): string {

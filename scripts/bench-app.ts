@@ -1,0 +1,158 @@
+/**
+ * Child-process entry point of scripts/bench.ts: builds ONE app, synthesizes it once, and writes
+ * what it measured as JSON to the result file named in its config. Not meant to be run by hand.
+ *
+ *   node bench-app.js '<json ChildConfig>'
+ *
+ * bench.ts transpiles this file to plain JS in a temp dir, so no TypeScript hook is active in the
+ * child while it is measured (unless the library itself is loaded from src/ with ts-node).
+ */
+import * as fs from 'fs';
+import { createRequire } from 'module';
+import * as path from 'path';
+
+export type Variant = 'baseline' | 'construct' | 'aspect';
+export type CodeKind = 'inline' | 'asset';
+
+export interface ChildConfig {
+  /** The project root (/work/main): modules are resolved from there. */
+  readonly root: string;
+  /** Absolute path of the library's index (lib/index.js, a temp build's index.js, or src/index.ts). */
+  readonly libraryEntry: string;
+  /** Register ts-node (transpile-only, test/tsconfig.json) first: the entry is TypeScript. */
+  readonly tsNode: boolean;
+  readonly n: number;
+  readonly code: CodeKind;
+  readonly variant: Variant;
+  /** Fresh, empty cloud assembly directory. */
+  readonly outdir: string;
+  /** The shared handler directory (code kind `asset`). */
+  readonly assetDir: string;
+  /** Where to write the ChildResult JSON. */
+  readonly resultFile: string;
+}
+
+export interface ChildResult {
+  /** Seconds from before `new App()` to after `app.synth()`, process.hrtime. */
+  readonly synthSeconds: number;
+  /** process.resourceUsage().maxRSS right after synth, KiB. */
+  readonly maxRssKiB: number;
+  /** Size of the stack's template file. */
+  readonly templateBytes: number;
+  /** Entries (files + dockerImages) over every *.assets.json, the template itself included. */
+  readonly assetEntries: number;
+  /** Same, without the stack template entries: the code and layer assets. */
+  readonly codeAssetEntries: number;
+  /** Recursive size of the cloud assembly directory. */
+  readonly outdirBytes: number;
+  /** Constructs in the app after synth. */
+  readonly constructs: number;
+  /** Lambda functions in the template, and those with OPENTELEMETRY_COLLECTOR_CONFIG_URI set. */
+  readonly functions: number;
+  readonly instrumentedFunctions: number;
+  /** Annotations of the stack, by level. */
+  readonly messages: Record<string, number>;
+  /** process.env.CDK_VALIDATION as the child saw it. */
+  readonly cdkValidationEnv: string | null;
+}
+
+const STACK_NAME = 'Bench';
+const ENDPOINT = 'https://otel.example.com:4318';
+const NODE_INLINE = 'exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify(event) });';
+const PYTHON_INLINE = 'import json\n\ndef handler(event, context):\n    return {"statusCode": 200, "body": json.dumps(event)}\n';
+
+function dirBytes(dir: string): number {
+  let total = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) total += dirBytes(p);
+    else total += fs.lstatSync(p).size;
+  }
+  return total;
+}
+
+function main(): void {
+  const cfg = JSON.parse(process.argv[2]) as ChildConfig;
+  const req = createRequire(path.join(cfg.root, 'package.json'));
+  if (cfg.tsNode) {
+    req('ts-node').register({ transpileOnly: true, project: path.join(cfg.root, 'test', 'tsconfig.json') });
+  }
+
+  // Load everything before the clock starts (aws-cdk-lib exports are lazy: touch what is used).
+  const cdk = req('aws-cdk-lib') as typeof import('aws-cdk-lib');
+  const lambda = req('aws-cdk-lib/aws-lambda') as typeof import('aws-cdk-lib/aws-lambda');
+  const lib = req(cfg.libraryEntry);
+  const { App, Stack, Aspects, AspectPriority } = cdk;
+  const { Function: LambdaFunction, Runtime, Architecture, Code } = lambda;
+  const { ClickStackInstrumentation, ClickStackAspect } = lib;
+  if (typeof ClickStackInstrumentation !== 'function' || typeof ClickStackAspect !== 'function') {
+    throw new Error(`the library at ${cfg.libraryEntry} does not export ClickStackInstrumentation and ClickStackAspect`);
+  }
+
+  const t0 = process.hrtime.bigint();
+  const app = new App({ outdir: cfg.outdir, context: { '@aws-cdk/core:stackResourceLimit': 0 } });
+  const stack = new Stack(app, STACK_NAME, { env: { account: '123456789012', region: 'us-east-1' } });
+  const fns: InstanceType<typeof LambdaFunction>[] = [];
+  for (let i = 0; i < cfg.n; i++) {
+    // Every (runtime, architecture) pair gets a quarter of the functions.
+    const node = i % 2 === 0;
+    const arm = Math.floor(i / 2) % 2 === 1;
+    fns.push(new LambdaFunction(stack, `Fn${i}`, {
+      runtime: node ? Runtime.NODEJS_22_X : Runtime.PYTHON_3_13,
+      architecture: arm ? Architecture.ARM_64 : Architecture.X86_64,
+      handler: 'index.handler',
+      code: cfg.code === 'asset' ? Code.fromAsset(cfg.assetDir) : Code.fromInline(node ? NODE_INLINE : PYTHON_INLINE),
+    }));
+  }
+  if (cfg.variant === 'construct') {
+    new ClickStackInstrumentation(stack, 'ClickStack', { endpoint: ENDPOINT, functions: fns });
+  } else if (cfg.variant === 'aspect') {
+    Aspects.of(stack).add(new ClickStackAspect({ endpoint: ENDPOINT }), { priority: AspectPriority.MUTATING });
+  }
+  const assembly = app.synth();
+  const t1 = process.hrtime.bigint();
+  const maxRssKiB = process.resourceUsage().maxRSS;
+
+  // Everything below is outside the measurement.
+  const artifact = assembly.getStackByName(STACK_NAME);
+  const templatePath = path.join(cfg.outdir, artifact.templateFile);
+  const templateBytes = fs.statSync(templatePath).size;
+  let assetEntries = 0;
+  let codeAssetEntries = 0;
+  for (const f of fs.readdirSync(cfg.outdir).filter(name => name.endsWith('.assets.json'))) {
+    const manifest = JSON.parse(fs.readFileSync(path.join(cfg.outdir, f), 'utf8'));
+    for (const entry of Object.values<any>(manifest.files ?? {})) {
+      assetEntries++;
+      if (!String(entry.source?.path ?? '').endsWith('.template.json')) codeAssetEntries++;
+    }
+    const images = Object.keys(manifest.dockerImages ?? {}).length;
+    assetEntries += images;
+    codeAssetEntries += images;
+  }
+  const template = JSON.parse(fs.readFileSync(templatePath, 'utf8'));
+  const lambdas = Object.values<any>(template.Resources ?? {}).filter(r => r.Type === 'AWS::Lambda::Function');
+  const instrumented = lambdas.filter(r => r.Properties?.Environment?.Variables?.OPENTELEMETRY_COLLECTOR_CONFIG_URI !== undefined);
+  const messages: Record<string, number> = {};
+  for (const m of artifact.messages) messages[m.level] = (messages[m.level] ?? 0) + 1;
+  const errors = artifact.messages.filter(m => m.level === 'error');
+  if (errors.length > 0) {
+    throw new Error(`synth produced ${errors.length} error annotation(s), first: ${errors[0].id}: ${JSON.stringify(errors[0].entry.data)}`);
+  }
+
+  const result: ChildResult = {
+    synthSeconds: Number(t1 - t0) / 1e9,
+    maxRssKiB,
+    templateBytes,
+    assetEntries,
+    codeAssetEntries,
+    outdirBytes: dirBytes(cfg.outdir),
+    constructs: app.node.findAll().length,
+    functions: lambdas.length,
+    instrumentedFunctions: instrumented.length,
+    messages,
+    cdkValidationEnv: process.env.CDK_VALIDATION ?? null,
+  };
+  fs.writeFileSync(cfg.resultFile, JSON.stringify(result));
+}
+
+main();
