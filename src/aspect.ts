@@ -4,7 +4,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { codeAssetSource } from './config-delivery';
 import { ClickStackOptions } from './options';
-import { InstrumentationRefused, instrumentationOf, instrumentFunction, validateOptions, validateReleases } from './private/instrument';
+import { InstrumentationRefused, instrumentationOf, instrumentFunction } from './private/instrument';
+import { validateOptions } from './private/validate';
 
 /**
  * Properties of `ClickStackAspect`.
@@ -83,7 +84,6 @@ export class ClickStackAspect implements IAspect {
     const owner = 'ClickStackAspect';
     if (!this.validated) {
       validateOptions(this.props, owner);
-      validateReleases(this.props, owner);
       this.validated = true;
     }
     const fn = node;

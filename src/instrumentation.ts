@@ -1,7 +1,8 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ClickStackOptions } from './options';
-import { instrumentFunction, validateOptions, validateReleases } from './private/instrument';
+import { instrumentFunction } from './private/instrument';
+import { validateOptions } from './private/validate';
 
 /**
  * Properties of `ClickStackInstrumentation`.
@@ -37,7 +38,6 @@ export class ClickStackInstrumentation extends Construct {
   constructor(scope: Construct, id: string, props: ClickStackInstrumentationProps) {
     super(scope, id);
     validateOptions(props, this.node.path);
-    validateReleases(props, this.node.path);
     this.options = props;
     for (const fn of props.functions ?? []) {
       this.addFunction(fn);

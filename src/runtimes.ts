@@ -25,6 +25,7 @@ export const LANGUAGE_RUNTIMES: Record<LanguageFamily, readonly string[]> = {
   nodejs: ['nodejs20.x', 'nodejs22.x', 'nodejs24.x'],
   python: ['python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14'],
   javaagent: ['java8.al2', 'java11', 'java17', 'java21'],
+  javawrapper: ['java8.al2', 'java11', 'java17'],
   ruby: ['ruby3.3', 'ruby3.4'],
 };
 
@@ -58,37 +59,42 @@ const FAMILY_OF: Partial<Record<string, LanguageFamily>> = {
  * @param architecture the function's architecture name (`x86_64` or `arm64`)
  * @param customLanguageLayer true when the user brings their own layer for the runtime's
  *   language: they own its compatibility, so the metadata check is skipped
+ * @param javaWrapper the Java wrapper script, when Java functions use the wrapper layer
+ *   instead of the agent
  */
 export function runtimeSupport(
   runtime: lambda.Runtime,
   architecture: string,
   customLanguageLayer: (family: LanguageFamily) => boolean,
+  javaWrapper?: string,
 ): RuntimeSupport {
   const name = runtime.name;
   if (runtime === lambda.Runtime.FROM_IMAGE || name === lambda.Runtime.FROM_IMAGE.name) {
     return refused('container-image functions cannot use Lambda layers; build the OpenTelemetry language instrumentation and the collector extension into the image instead', true);
   }
-  const family = runtime.family === undefined ? undefined : FAMILY_OF[runtime.family];
+  let family = runtime.family === undefined ? undefined : FAMILY_OF[runtime.family];
+  if (family === 'javaagent' && javaWrapper !== undefined) family = 'javawrapper';
   if (family) {
     // A runtime whose name is a token (Runtime.determineLatestNodeRuntime in an
     // environment-agnostic stack) is always a current Node.js runtime.
-    if (Token.isUnresolved(name) && family === 'nodejs') return language(family);
-    if (customLanguageLayer(family)) return language(family);
+    const wrapper = family === 'javawrapper' ? javaWrapper! : OTEL_HANDLER;
+    if (Token.isUnresolved(name) && family === 'nodejs') return language(family, wrapper);
+    if (customLanguageLayer(family)) return language(family, wrapper);
     if (!LANGUAGE_RUNTIMES[family].includes(name)) {
       return refused(`runtime ${name} is not among the runtimes of the OpenTelemetry ${family} layer (${LANGUAGE_RUNTIMES[family].join(', ')}); use one of those, or bring a layer of your own with ${layerClassOf(family)}.fromArn()`);
     }
     if (family === 'ruby' && architecture === lambda.Architecture.ARM_64.name) {
       return refused('the upstream OpenTelemetry Ruby layer is broken on arm64 (open-telemetry/opentelemetry-lambda#2340); use Architecture.X86_64, or bring a layer of your own with RubyLayer.fromArn()');
     }
-    return language(family);
+    return language(family, wrapper);
   }
   const hint = COLLECTOR_ONLY_RUNTIMES[name];
   if (hint) return { kind: 'collectorOnly', sdkHint: hint };
   return refused(RETIRED[name] ?? `runtime ${name} is retired by Lambda or has no OpenTelemetry layer; use a current runtime of its language`);
 }
 
-function language(family: LanguageFamily): RuntimeSupport {
-  return { kind: 'language', family, wrapper: OTEL_HANDLER };
+function language(family: LanguageFamily, wrapper: string): RuntimeSupport {
+  return { kind: 'language', family, wrapper };
 }
 
 function refused(reason: string, containerImage = false): RuntimeSupport {
@@ -97,5 +103,12 @@ function refused(reason: string, containerImage = false): RuntimeSupport {
 
 /** The public class that pins or overrides a family's layer, for messages. */
 export function layerClassOf(family: LayerFamily): string {
-  return { collector: 'CollectorLayer', nodejs: 'NodejsLayer', python: 'PythonLayer', javaagent: 'JavaAgentLayer', ruby: 'RubyLayer' }[family];
+  return {
+    collector: 'CollectorLayer',
+    nodejs: 'NodejsLayer',
+    python: 'PythonLayer',
+    javaagent: 'JavaAgentLayer',
+    javawrapper: 'JavaWrapperLayer',
+    ruby: 'RubyLayer',
+  }[family];
 }

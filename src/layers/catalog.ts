@@ -29,7 +29,7 @@ const REGIONS_33 = [
 const REGIONS_34 = [...REGIONS_33, 'ap-northeast-3'];
 
 /** Layer families, as named in the upstream layer names. */
-export type LayerFamily = 'collector' | 'nodejs' | 'python' | 'javaagent' | 'ruby';
+export type LayerFamily = 'collector' | 'nodejs' | 'python' | 'javaagent' | 'javawrapper' | 'ruby';
 
 /** version -> sorted regions, per layer family, newest version first. */
 export const LAYER_CATALOG: Record<LayerFamily, Record<string, readonly string[]>> = {
@@ -51,6 +51,12 @@ export const LAYER_CATALOG: Record<LayerFamily, Record<string, readonly string[]
     '0.18.0': REGIONS_17.slice().sort(),
   },
   javaagent: {
+    '0.21.0': REGIONS_34.slice().sort(),
+    '0.19.0': REGIONS_33.slice().sort(),
+    '0.18.0': REGIONS_17.slice().sort(),
+  },
+  // Released from the same tag as the Java agent layer.
+  javawrapper: {
     '0.21.0': REGIONS_34.slice().sort(),
     '0.19.0': REGIONS_33.slice().sort(),
     '0.18.0': REGIONS_17.slice().sort(),

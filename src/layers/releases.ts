@@ -125,6 +125,30 @@ export class JavaAgentLayer extends OtelLayerRelease {
   }
 }
 
+/**
+ * Releases of the OpenTelemetry Java wrapper layer (`opentelemetry-javawrapper-<version>`),
+ * used with `JavaInstrumentation.wrapper*()`.
+ */
+export class JavaWrapperLayer extends OtelLayerRelease {
+  /** Java wrapper layer 0.21.0, 34 regions. */
+  public static readonly V0_21_0 = new JavaWrapperLayer('0.21.0');
+  /** Java wrapper layer 0.19.0, 33 regions. */
+  public static readonly V0_19_0 = new JavaWrapperLayer('0.19.0');
+  /** Java wrapper layer 0.18.0, 17 regions. */
+  public static readonly V0_18_0 = new JavaWrapperLayer('0.18.0');
+  /** Newest release known to this library version. */
+  public static readonly LATEST = JavaWrapperLayer.V0_21_0;
+
+  /** A Java wrapper layer of your own; it must provide the wrapper scripts in `/opt`. */
+  public static fromArn(layerArn: string): JavaWrapperLayer {
+    return new JavaWrapperLayer(undefined, layerArn);
+  }
+
+  private constructor(version?: string, layerArn?: string) {
+    super('javawrapper', version, layerArn);
+  }
+}
+
 /** Releases of the OpenTelemetry Ruby layer (`opentelemetry-ruby-<version>`). */
 export class RubyLayer extends OtelLayerRelease {
   /** Ruby layer 0.15.0, 34 regions. */

@@ -1,34 +1,19 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { ENV, LOCAL_OTLP_ENDPOINT, otelEnvironment } from './environment';
+import { releaseFor } from './validate';
 import { renderCollectorConfig } from '../collector-config';
 import { planConfigDelivery, sharedScope, shortHash } from '../config-delivery';
-import { LAYER_CATALOG, OTEL_LAYER_ACCOUNT } from '../layers/catalog';
-import { CollectorLayer, JavaAgentLayer, NodejsLayer, OtelLayerRelease, PythonLayer, RubyLayer } from '../layers/releases';
+import { OTEL_LAYER_ACCOUNT } from '../layers/catalog';
+import { OtelLayerRelease } from '../layers/releases';
 import { CollectorArch, LayerResolutionError, resolveLayerArn } from '../layers/resolve';
-import { ClickStackOptions, Propagator, TraceSampler } from '../options';
-import { LanguageFamily, layerClassOf, runtimeSupport } from '../runtimes';
+import { ClickStackOptions, JavaInstrumentation } from '../options';
+import { runtimeSupport } from '../runtimes';
 
 /** Lambda's limits. */
 export const MAX_LAYERS = 5;
 export const MAX_ENVIRONMENT_BYTES = 4096;
-
-/** Environment variables this library sets. */
-export const ENV = {
-  wrapper: 'AWS_LAMBDA_EXEC_WRAPPER',
-  configUri: 'OPENTELEMETRY_COLLECTOR_CONFIG_URI',
-  otlpEndpoint: 'OTEL_EXPORTER_OTLP_ENDPOINT',
-  serviceName: 'OTEL_SERVICE_NAME',
-  propagators: 'OTEL_PROPAGATORS',
-  sampler: 'OTEL_TRACES_SAMPLER',
-  samplerArg: 'OTEL_TRACES_SAMPLER_ARG',
-  endpoint: 'CLICKSTACK_OTLP_ENDPOINT',
-} as const;
-
-/** The language layers send OTLP/HTTP to the collector extension on localhost. */
-export const LOCAL_OTLP_ENDPOINT = 'http://localhost:4318';
-export const DEFAULT_SAMPLER = TraceSampler.PARENT_BASED_ALWAYS_ON;
-export const DEFAULT_PROPAGATORS = [Propagator.TRACECONTEXT, Propagator.BAGGAGE];
 
 const MARKER_ID = 'ClickStackInstrumented';
 
@@ -48,8 +33,6 @@ export interface InstrumentationOutcome {
   readonly status: 'instrumented' | 'unchanged';
   /** `language` (layer + wrapper + collector) or `collectorOnly`. */
   readonly mode: 'language' | 'collectorOnly';
-  /** Layer ARNs added (resolved for display). */
-  readonly layers: string[];
   /** Where the collector config lives: `bundle` or `layer`. */
   readonly configDelivery: 'bundle' | 'layer';
   /** Construct path of whatever instrumented the function first. */
@@ -69,78 +52,21 @@ export function instrumentationOf(fn: lambda.Function): InstrumentationOutcome |
   return marker instanceof InstrumentationMarker ? marker.outcome : undefined;
 }
 
-/** Checks of the options that do not depend on a function. Throws with the fix. */
-export function validateOptions(options: ClickStackOptions, owner: string): void {
-  const endpoint = options.endpoint;
-  if (endpoint === undefined || endpoint === null || (!Token.isUnresolved(endpoint) && `${endpoint}`.trim() === '')) {
-    throw new Error(`${owner}: endpoint is required, such as https://otel.example.com:4318`);
-  }
-  if (Token.isUnresolved(endpoint)) return;
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    throw new Error(`${owner}: endpoint '${endpoint}' is not a URL; give the ClickStack OTLP/HTTP endpoint, such as https://otel.example.com:4318`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new Error(`${owner}: endpoint '${endpoint}' must use https:// or http://, not ${url.protocol}// (the collector exports OTLP over HTTP)`);
-  }
-  if (url.username || url.password) {
-    throw new Error(`${owner}: endpoint must not contain credentials, they would be stored in plain text; pass the key with ingestionKey: IngestionKey.fromSecret(...)`);
-  }
-  if (url.search || url.hash) {
-    throw new Error(`${owner}: endpoint '${endpoint}' must not have a query or fragment; the collector appends /v1/traces, /v1/metrics and /v1/logs to it`);
-  }
-  if (/\/v1\/(traces|metrics|logs)\/?$/.test(url.pathname)) {
-    throw new Error(`${owner}: endpoint '${endpoint}' ends in a signal path; give the base URL (the collector appends /v1/traces, /v1/metrics and /v1/logs)`);
-  }
-}
-
-function releaseFor(family: LanguageFamily | 'collector', options: ClickStackOptions): OtelLayerRelease {
-  switch (family) {
-    case 'collector': return options.collectorLayer ?? CollectorLayer.LATEST;
-    case 'nodejs': return options.nodejsLayer ?? NodejsLayer.LATEST;
-    case 'python': return options.pythonLayer ?? PythonLayer.LATEST;
-    case 'javaagent': return options.javaAgentLayer ?? JavaAgentLayer.LATEST;
-    case 'ruby': return options.rubyLayer ?? RubyLayer.LATEST;
-  }
-}
-
-function checkRelease(release: OtelLayerRelease, expected: string, owner: string): void {
-  if (release._family !== expected) {
-    throw new Error(`${owner}: got a ${release._family} layer release where a ${layerClassOf(expected as any)} is expected`);
-  }
-  if (release.layerArn === undefined && LAYER_CATALOG[release._family][release.version!] === undefined) {
-    throw new Error(`${owner}: unknown ${release._family} layer version ${release.version}`);
-  }
-}
-
-/** Checks of the layer releases in the options. */
-export function validateReleases(options: ClickStackOptions, owner: string): void {
-  for (const family of ['collector', 'nodejs', 'python', 'javaagent', 'ruby'] as const) {
-    checkRelease(releaseFor(family, options), family, owner);
-  }
-}
-
 /** Layer ARNs are reused for every function of a stack: one imported layer construct per ARN. */
-function importedLayer(scope: Construct, arn: string, idHint: string): lambda.ILayerVersion {
+function importedLayer(scope: Construct, release: OtelLayerRelease, arch: CollectorArch, arn: string): lambda.ILayerVersion {
+  const hint = release.layerArn !== undefined
+    ? `Custom${shortHash(release.layerArn).slice(0, 12)}`
+    : `${release._family}${release._family === 'collector' ? arch : ''}${release.version!.replace(/\./g, 'x')}`;
   const holder = sharedScope(scope);
-  const id = `Layer${idHint}`;
+  const id = `Layer${hint}`;
   return holder.node.tryFindChild(id) as lambda.ILayerVersion ?? lambda.LayerVersion.fromLayerVersionArn(holder, id, arn);
 }
 
-function layerIdHint(release: OtelLayerRelease, arch: CollectorArch): string {
-  if (release.layerArn !== undefined) {
-    return `Custom${shortHash(release.layerArn).slice(0, 12)}`;
-  }
-  return `${release._family}${release._family === 'collector' ? arch : ''}${release.version!.replace(/\./g, 'x')}`;
-}
-
+/** Bytes Lambda counts for environment variables; values known only at deploy time are not counted. */
 function envBytes(variables: Record<string, unknown>): number {
   let bytes = 0;
   for (const [k, v] of Object.entries(variables)) {
     bytes += Buffer.byteLength(k);
-    // Values known only at deploy time are not counted.
     if (typeof v === 'string') bytes += Buffer.byteLength(v);
   }
   return bytes;
@@ -162,16 +88,21 @@ function isOtelLayer(layer: unknown): boolean {
 
 /**
  * Instrument one function. The single implementation behind `ClickStackInstrumentation` and
- * `ClickStackAspect`. Throws `InstrumentationRefused` (naming the function and the fix) for
- * any function that cannot be instrumented, before changing anything.
+ * `ClickStackAspect`; the options must have passed `validateOptions`. Throws
+ * `InstrumentationRefused` (naming the function and the fix) for any function that cannot be
+ * instrumented, before changing anything.
  */
 export function instrumentFunction(fn: lambda.Function, options: ClickStackOptions, owner: string): InstrumentationOutcome {
   const where = fn.node.path;
   const refuse = (kind: RefusalKind, why: string) => new InstrumentationRefused(kind, `cannot instrument ${where}: ${why}`);
+  const stack = Stack.of(fn);
 
   // 1. What the runtime and architecture get.
   const arch: CollectorArch = fn.architecture.name === lambda.Architecture.ARM_64.name ? 'arm64' : 'amd64';
-  const support = runtimeSupport(fn.runtime, fn.architecture.name, family => releaseFor(family, options).layerArn !== undefined);
+  const java = options.javaInstrumentation ?? JavaInstrumentation.AGENT;
+  const support = runtimeSupport(fn.runtime, fn.architecture.name,
+    family => releaseFor(family, options).layerArn !== undefined,
+    java.kind === 'wrapper' ? java.wrapper : undefined);
   if (support.kind === 'refused') {
     throw refuse(support.containerImage ? 'containerImage' : 'runtime', support.reason);
   }
@@ -193,20 +124,23 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
     configEnv[ENV.endpoint] = endpoint;
     endpoint = `\${env:${ENV.endpoint}}`;
   } else {
-    endpoint = endpoint.replace(/\$/g, '$$$$');
+    endpoint = endpoint.replace(/\$/g, '$$$$'); // `$$` is a literal `$` for the collector
   }
   const key = options.ingestionKey;
-  const stack = Stack.of(fn);
-  const yaml = (authorization?: string) => renderCollectorConfig({ endpoint, authorization });
+  const yaml = (authorization?: string) => renderCollectorConfig({
+    endpoint,
+    authorization,
+    telemetryApiTypes: options.lambdaTelemetry,
+    debug: options.debug,
+  });
+  const otel = otelEnvironment(fn, options, support);
 
   // 4. Idempotence: the same effective instrumentation is a no-op, a different one an error.
   const fingerprint = JSON.stringify({
     layers: stack.resolve(layerArns),
     config: yaml(key ? `key:${key._fingerprint(fn)}` : undefined),
-    env: stack.resolve(configEnv),
-    serviceName: options.serviceName,
-    sampler: [options.sampler?.name, options.sampler?.argument],
-    propagators: options.propagators?.map(p => p.name),
+    env: stack.resolve({ ...configEnv, ...otel }),
+    wrapper: support.kind === 'language' ? support.wrapper : undefined,
   });
   const previous = fn.node.tryFindChild(MARKER_ID);
   if (previous instanceof InstrumentationMarker) {
@@ -214,7 +148,7 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
     throw refuse('conflict', `it is already instrumented by ${previous.outcome.owner} with other options than ${owner}; instrument each function once, or give both the same options`);
   }
 
-  // 5. Conflicts with what the function already has.
+  // 5. Conflicts with what the function already has, and Lambda's budgets.
   const state = currentState(fn);
   const userWrapper = state.env[ENV.wrapper];
   if (support.kind === 'language' && userWrapper !== undefined && userWrapper !== support.wrapper) {
@@ -232,44 +166,35 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
 
   // 6. The environment: ours, except where the user set an OTEL_* value already.
   const bound = key?._bind(fn);
-  if (bound) {
-    Object.assign(configEnv, bound.environment);
-  }
+  Object.assign(configEnv, bound?.environment);
   const ours: Record<string, string> = {
     ...(support.kind === 'language' ? { [ENV.wrapper]: support.wrapper } : {}),
     [ENV.configUri]: delivery.configUri,
-    [ENV.otlpEndpoint]: LOCAL_OTLP_ENDPOINT,
-    [ENV.propagators]: (options.propagators ?? DEFAULT_PROPAGATORS).map(p => p.name).join(','),
-    [ENV.sampler]: (options.sampler ?? DEFAULT_SAMPLER).name,
-    ...((options.sampler ?? DEFAULT_SAMPLER).argument !== undefined ? { [ENV.samplerArg]: (options.sampler ?? DEFAULT_SAMPLER).argument! } : {}),
-    ...(options.serviceName !== undefined ? { [ENV.serviceName]: options.serviceName } : {}),
+    ...otel,
     ...configEnv,
   };
   const toSet = Object.entries(ours).filter(([name]) => !(name.startsWith('OTEL_') && name in state.env));
-  const finalEnv = { ...state.env, ...Object.fromEntries(toSet) };
-  const bytes = envBytes(finalEnv);
+  const kept = Object.keys(ours).filter(name => name.startsWith('OTEL_') && name in state.env && state.env[name] !== ours[name]);
+  const bytes = envBytes({ ...state.env, ...Object.fromEntries(toSet) });
   if (bytes > MAX_ENVIRONMENT_BYTES) {
     throw refuse('budget', `its environment variables would take ${bytes} bytes with instrumentation, over Lambda's ${MAX_ENVIRONMENT_BYTES}; shorten or remove some of its variables`);
   }
 
   // 7. Apply: nothing above changed the function.
-  const layers = releases.map((r, i) => importedLayer(fn, layerArns[i], layerIdHint(r, arch)));
+  const layers = releases.map((r, i) => importedLayer(fn, r, arch, layerArns[i]));
   const configLayer = delivery.apply(yaml(bound?.headerValue));
   if (configLayer) layers.push(configLayer);
   fn.addLayers(...layers);
   for (const [name, value] of toSet) fn.addEnvironment(name, value);
   fn.node.addValidation({ validate: () => validateFinalState(fn, support.kind === 'language' ? support.wrapper : undefined) });
 
+  if (kept.length > 0) {
+    Annotations.of(fn).addInfo(`[@clickstack/cdk:userValueKept] ${where} keeps its own ${kept.join(', ')} instead of the instrumentation's`);
+  }
   if (support.kind === 'collectorOnly') {
     Annotations.of(fn).addInfo(`[@clickstack/cdk:collectorOnly] ${fn.runtime.name} has no OpenTelemetry language layer: the collector layer was added, but the code must send telemetry itself to ${LOCAL_OTLP_ENDPOINT}; ${support.sdkHint}`);
   }
-  const outcome: InstrumentationOutcome = {
-    status: 'instrumented',
-    mode: support.kind,
-    layers: layerArns.map(a => Token.isUnresolved(a) ? JSON.stringify(stack.resolve(a)) : a),
-    configDelivery: delivery.kind,
-    owner,
-  };
+  const outcome: InstrumentationOutcome = { status: 'instrumented', mode: support.kind, configDelivery: delivery.kind, owner };
   new InstrumentationMarker(fn, MARKER_ID, fingerprint, outcome);
   return outcome;
 }

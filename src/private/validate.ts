@@ -1,0 +1,105 @@
+import { Token } from 'aws-cdk-lib';
+import { LAYER_CATALOG, LayerFamily } from '../layers/catalog';
+import { CollectorLayer, JavaAgentLayer, JavaWrapperLayer, NodejsLayer, OtelLayerRelease, PythonLayer, RubyLayer } from '../layers/releases';
+import { ClickStackOptions, JavaInstrumentation } from '../options';
+import { layerClassOf } from '../runtimes';
+
+/** The release of each layer family the options choose. */
+export function releaseFor(family: LayerFamily, options: ClickStackOptions): OtelLayerRelease {
+  switch (family) {
+    case 'collector': return options.collectorLayer ?? CollectorLayer.LATEST;
+    case 'nodejs': return options.nodejsLayer ?? NodejsLayer.LATEST;
+    case 'python': return options.pythonLayer ?? PythonLayer.LATEST;
+    case 'javaagent': return options.javaAgentLayer ?? JavaAgentLayer.LATEST;
+    case 'javawrapper': return options.javaWrapperLayer ?? JavaWrapperLayer.LATEST;
+    case 'ruby': return options.rubyLayer ?? RubyLayer.LATEST;
+  }
+}
+
+const FAMILIES: readonly LayerFamily[] = ['collector', 'nodejs', 'python', 'javaagent', 'javawrapper', 'ruby'];
+
+/** Characters that break an environment variable or an OTEL_* list: controls. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+/** Resource attribute keys: OpenTelemetry's dotted names. */
+const ATTRIBUTE_KEY = /^[A-Za-z0-9][A-Za-z0-9._\-\/]*$/;
+/** Instrumentation names of the Node.js and Python layers. */
+const INSTRUMENTATION = /^[A-Za-z0-9@][A-Za-z0-9_.\-\/@]*$/;
+
+/**
+ * Every check of the options that does not depend on a function. Throws an error that names
+ * the owner, the value and the fix.
+ */
+export function validateOptions(options: ClickStackOptions, owner: string): void {
+  const fail = (message: string): never => {
+    throw new Error(`${owner}: ${message}`);
+  };
+  validateEndpoint(options.endpoint, fail);
+
+  for (const family of FAMILIES) {
+    const release = releaseFor(family, options);
+    if (!(release instanceof OtelLayerRelease) || release._family !== family) {
+      fail(`got ${release instanceof OtelLayerRelease ? `a ${release._family} layer release` : `'${release}'`} where a ${layerClassOf(family)} is expected`);
+    }
+    if (release.layerArn === undefined && LAYER_CATALOG[family][release.version!] === undefined) {
+      fail(`unknown ${family} layer version ${release.version}; use ${layerClassOf(family)}.LATEST, a pinned V… constant, or ${layerClassOf(family)}.fromArn()`);
+    }
+  }
+
+  for (const [name, value] of [['serviceName', options.serviceName], ['deploymentEnvironment', options.deploymentEnvironment], ['serviceVersion', options.serviceVersion]] as const) {
+    if (value === undefined || Token.isUnresolved(value)) continue;
+    if (value.trim() === '') fail(`${name} must not be empty; omit it to use the default`);
+    if (CONTROL.test(value)) fail(`${name} ${JSON.stringify(value)} contains control characters`);
+  }
+  for (const [key, value] of Object.entries(options.resourceAttributes ?? {})) {
+    if (Token.isUnresolved(key) || !ATTRIBUTE_KEY.test(key)) {
+      fail(`resource attribute key ${JSON.stringify(key)} must be a dotted name of letters, digits, '.', '_', '-' and '/', such as team.name`);
+    }
+    if (typeof value !== 'string' || (!Token.isUnresolved(value) && CONTROL.test(value))) {
+      fail(`resource attribute ${key} must be a string without control characters, got ${JSON.stringify(value)}`);
+    }
+  }
+  for (const [name, list] of [['nodejsEnabledInstrumentations', options.nodejsEnabledInstrumentations], ['pythonDisabledInstrumentations', options.pythonDisabledInstrumentations]] as const) {
+    if (list === undefined) continue;
+    if (list.length === 0 && name === 'nodejsEnabledInstrumentations') fail(`${name} is empty, which would enable no instrumentation; omit it to enable all`);
+    for (const item of list) {
+      if (Token.isUnresolved(item) || !INSTRUMENTATION.test(item)) fail(`${name} entry ${JSON.stringify(item)} is not an instrumentation name, such as http or aws-sdk`);
+    }
+  }
+  if (options.lambdaTelemetry !== undefined && options.lambdaTelemetry.length === 0) {
+    fail('lambdaTelemetry is empty; give the event types, such as [TelemetryApiType.FUNCTION, TelemetryApiType.PLATFORM], or omit it');
+  }
+  if (options.javaAgentFastStartup && options.javaInstrumentation !== undefined && options.javaInstrumentation !== JavaInstrumentation.AGENT) {
+    fail('javaAgentFastStartup only applies to JavaInstrumentation.AGENT');
+  }
+  if (options.javaWrapperLayer !== undefined && (options.javaInstrumentation ?? JavaInstrumentation.AGENT).kind !== 'wrapper') {
+    fail('javaWrapperLayer is set but javaInstrumentation is not a JavaInstrumentation.WRAPPER*; set both, or neither');
+  }
+}
+
+function validateEndpoint(endpoint: string, fail: (message: string) => never): void {
+  if (endpoint === undefined || endpoint === null || (!Token.isUnresolved(endpoint) && `${endpoint}`.trim() === '')) {
+    fail('endpoint is required, such as https://otel.example.com:4318');
+  }
+  if (Token.isUnresolved(endpoint)) return;
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    fail(`endpoint '${endpoint}' is not a URL; give the ClickStack OTLP/HTTP endpoint, such as https://otel.example.com:4318`);
+  }
+  if (url!.protocol !== 'https:' && url!.protocol !== 'http:') {
+    fail(`endpoint '${endpoint}' must use https:// or http://, not ${url!.protocol}// (the collector exports OTLP over HTTP)`);
+  }
+  if (url!.username || url!.password) {
+    fail('endpoint must not contain credentials, they would be stored in plain text; pass the key with ingestionKey: IngestionKey.fromSecret(...)');
+  }
+  if (url!.search || url!.hash) {
+    fail(`endpoint '${endpoint}' must not have a query or fragment; the collector appends /v1/traces, /v1/metrics and /v1/logs to it`);
+  }
+  if (/\/v1\/(traces|metrics|logs)\/?$/.test(url!.pathname)) {
+    fail(`endpoint '${endpoint}' ends in a signal path; give the base URL (the collector appends /v1/traces, /v1/metrics and /v1/logs)`);
+  }
+  if (CONTROL.test(endpoint) || /\s/.test(endpoint)) {
+    fail(`endpoint ${JSON.stringify(endpoint)} contains white space or control characters`);
+  }
+}
