@@ -59,7 +59,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     packageName: 'cdkclickstacklambda',
   },
 
-  devDeps: ['ts-node'],
+  devDeps: ['ts-node', 'cdk-nag@^2.38.2', 'fast-check@^4.3.0', 'esbuild@^0.25.0'],
   gitignore: ['cdk.out', 'examples/cdk.out', '.bench/', 'test-reports/', 'scratch/'],
   npmIgnoreOptions: { ignorePatterns: ['examples/', 'scripts/', '.ci/'] },
 });

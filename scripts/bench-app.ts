@@ -35,6 +35,8 @@ export interface ChildConfig {
 export interface ChildResult {
   /** Seconds from before `new App()` to after `app.synth()`, process.hrtime. */
   readonly synthSeconds: number;
+  /** CPU seconds (user + system, all threads) of the same interval, process.cpuUsage(). */
+  readonly cpuSeconds: number;
   /** process.resourceUsage().maxRSS right after synth, KiB. */
   readonly maxRssKiB: number;
   /** Size of the stack's template file. */
@@ -89,6 +91,7 @@ function main(): void {
     throw new Error(`the library at ${cfg.libraryEntry} does not export ClickStackInstrumentation and ClickStackAspect`);
   }
 
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const app = new App({ outdir: cfg.outdir, context: { '@aws-cdk/core:stackResourceLimit': 0 } });
   const stack = new Stack(app, STACK_NAME, { env: { account: '123456789012', region: 'us-east-1' } });
@@ -111,6 +114,7 @@ function main(): void {
   }
   const assembly = app.synth();
   const t1 = process.hrtime.bigint();
+  const cpu = process.cpuUsage(c0);
   const maxRssKiB = process.resourceUsage().maxRSS;
 
   // Everything below is outside the measurement.
@@ -141,6 +145,7 @@ function main(): void {
 
   const result: ChildResult = {
     synthSeconds: Number(t1 - t0) / 1e9,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     maxRssKiB,
     templateBytes,
     assetEntries,

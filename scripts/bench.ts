@@ -295,6 +295,8 @@ interface Row {
   readonly maxSynthSeconds: number;
   /** Median of pairwise ratios to the baseline run just before (1 for baseline). */
   readonly synthRatio: number;
+  readonly medianCpuSeconds: number;
+  readonly cpuRatio: number;
   readonly medianMaxRssMiB: number;
   readonly rssRatio: number;
   readonly templateBytes: number;
@@ -323,6 +325,8 @@ function summarize(samples: Sample[], mode: Mode, n: number, code: CodeKind, var
     minSynthSeconds: Math.min(...times),
     maxSynthSeconds: Math.max(...times),
     synthRatio: median(mine.map(s => pair(s, x => x.synthSeconds))),
+    medianCpuSeconds: median(mine.map(s => s.cpuSeconds)),
+    cpuRatio: median(mine.map(s => pair(s, x => x.cpuSeconds))),
     medianMaxRssMiB: median(mine.map(s => s.maxRssKiB)) / 1024,
     rssRatio: median(mine.map(s => pair(s, x => x.maxRssKiB))),
     templateBytes: tpl,
@@ -356,6 +360,15 @@ interface Check {
   readonly value: string;
   readonly limit: string;
   readonly met: boolean | undefined;
+}
+
+/** CPU time: less sensitive than wall time to other processes competing for the cores. */
+function cpuTable(rows: Row[]): string {
+  const lines = ['| N | code | variant | median CPU s | CPU ratio vs baseline | min–max synth s |', '|---:|---|---|---:|---:|---:|'];
+  for (const r of rows) {
+    lines.push(`| ${r.n} | ${r.code} | ${r.variant} | ${r.medianCpuSeconds.toFixed(3)} | ${r.variant === 'baseline' ? '—' : r.cpuRatio.toFixed(3)} | ${r.minSynthSeconds.toFixed(2)}–${r.maxSynthSeconds.toFixed(2)} |`);
+  }
+  return lines.join('\n');
 }
 
 function checks(rows: Row[], variants: Exclude<Variant, 'baseline'>[]): Check[] {
@@ -437,6 +450,7 @@ function main(): void {
 
   const samples: Sample[] = [];
   const started = Date.now();
+  const loadBefore = os.loadavg()[0];
   for (const mode of args.modes) {
     for (const n of args.ns) {
       for (const code of CODE_KINDS) {
@@ -479,7 +493,8 @@ function main(): void {
   const out: string[] = [];
   out.push(`# ClickStack synth benchmark\n`);
   out.push(`library: ${meta.impl}${libHashBefore ? ` (lib hash ${libHashBefore})` : ''}, src hash ${meta.srcHash}; aws-cdk-lib ${meta.awsCdkLib}; node ${meta.node}; ${meta.cpus}; ${meta.totalMemMiB} MiB`);
-  out.push(`runs: ${args.runs} rounds of baseline/instrumented pairs per N, code kind and variant; ${((Date.now() - started) / 1000).toFixed(0)} s total`);
+  out.push(`runs: ${args.runs} rounds of baseline/instrumented pairs per N, code kind and variant; ${((Date.now() - started) / 1000).toFixed(0)} s total; 1-min load average ${loadBefore.toFixed(2)} at start, ${os.loadavg()[0].toFixed(2)} at end on ${os.cpus().length} CPUs`);
+  if (Math.max(loadBefore, os.loadavg()[0]) > os.cpus().length * 0.75) out.push(`WARNING: the machine was busy with other work: wall times are noisy; prefer the pairwise ratios and CPU times`);
   if (stale.length > 0) out.push(`WARNING: lib/ older than src/ for ${stale.join(', ')}`);
   if (impl !== 'lib' && srcHashAfter !== meta.srcHash) out.push(`note: src/ changed during the run (${meta.srcHash} -> ${srcHashAfter}); the run used src/ as it was at the start`);
   if (libHashAfter !== libHashBefore) out.push(`WARNING: lib/ changed during the run (${libHashBefore} -> ${libHashAfter}); results mix two builds`);
@@ -489,6 +504,8 @@ function main(): void {
   for (const mode of args.modes) {
     out.push(`\n## Validation ${mode.toUpperCase()}${mode === 'off' ? ' (CDK_VALIDATION=false)' : ' (default, CDK_VALIDATION unset)'}\n`);
     out.push(table(rows.filter(r => r.mode === mode)));
+    out.push(`\nCPU time of the same interval (user+system, process.cpuUsage; less sensitive to other load than wall time):\n`);
+    out.push(cpuTable(rows.filter(r => r.mode === mode)));
   }
   if (args.modes.includes('on') && args.modes.includes('off')) {
     const diffs = rows.filter(r => {

@@ -265,18 +265,36 @@ describe('environment', () => {
 });
 
 describe('budgets and conflicts', () => {
-  test('throws when the function would exceed 5 layers, naming the layers it has', () => {
+  test("a function's own layers are kept, ours come after them, and layers added later count", () => {
+    const stack = concreteStack();
+    const mine = lambda.LayerVersion.fromLayerVersionArn(stack, 'Mine', 'arn:aws:lambda:eu-west-1:123456789012:layer:mine:1');
+    const later = lambda.LayerVersion.fromLayerVersionArn(stack, 'Later', 'arn:aws:lambda:eu-west-1:123456789012:layer:later:1');
+    const f = fn(stack, 'Fn', { layers: [mine] });
+    instrument(stack, [f]);
+    f.addLayers(later);
+    expect(fnProps(stack, 'Fn').Layers).toEqual([
+      'arn:aws:lambda:eu-west-1:123456789012:layer:mine:1',
+      'arn:aws:lambda:eu-west-1:123456789012:layer:later:1',
+      L('eu-west-1', 'opentelemetry-nodejs-0_23_0'),
+      L('eu-west-1', 'opentelemetry-collector-amd64-0_23_0'),
+    ]);
+  });
+
+
+  test('fails synth when the function would exceed 5 layers, naming the layers it has', () => {
     const stack = concreteStack();
     const layers = [1, 2, 3, 4].map(i => lambda.LayerVersion.fromLayerVersionArn(stack, `L${i}`, `arn:aws:lambda:eu-west-1:123456789012:layer:mine-${i}:1`));
     const f = fn(stack, 'Fn', { layers });
-    expect(() => instrument(stack, [f])).toThrow(/Lambda allows 5 layers and it already has 4 \("arn:aws:lambda:eu-west-1:123456789012:layer:mine-1:1", .*mine-4:1"\); instrumentation adds 2/);
+    instrument(stack, [f]);
+    expect(() => Template.fromStack(stack)).toThrow(/\[Stack-eu-west-1\/Fn\] Lambda allows 5 layers; Stack-eu-west-1\/Fn has 4 of its own \(arn:aws:lambda:eu-west-1:123456789012:layer:mine-1:1, .*mine-4:1\) and instrumentation adds 2. Remove 1 of its layers/);
   });
 
-  test('throws when the function already has an OpenTelemetry layer', () => {
+  test('fails synth when the function already has an OpenTelemetry layer', () => {
     const stack = concreteStack();
     const otel = lambda.LayerVersion.fromLayerVersionArn(stack, 'Otel0', L('eu-west-1', 'opentelemetry-nodejs-0_21_0'));
     const f = fn(stack, 'Fn', { layers: [otel] });
-    expect(() => instrument(stack, [f])).toThrow(/already has an OpenTelemetry layer/);
+    instrument(stack, [f]);
+    expect(() => Template.fromStack(stack)).toThrow(/Stack-eu-west-1\/Fn already has an OpenTelemetry layer \(arn:aws:lambda:eu-west-1:184161586896:layer:opentelemetry-nodejs-0_21_0:1\) besides the instrumentation's/);
   });
 
   test('instrumenting twice with the same options is a no-op', () => {

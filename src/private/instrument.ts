@@ -1,4 +1,4 @@
-import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ENV, LOCAL_OTLP_ENDPOINT, otelEnvironment } from './environment';
@@ -72,13 +72,29 @@ function envBytes(variables: Record<string, unknown>): number {
   return bytes;
 }
 
-/** The function's current environment variables and layers, resolved. */
-function currentState(fn: lambda.Function): { env: Record<string, unknown>; layers: unknown[] } {
+/**
+ * The function's current environment variables, resolved. (Its layers cannot be read before
+ * synth: aws-cdk-lib caches the first resolution of the layer list, so reading it early would
+ * freeze it. Layers are checked at synth, in `validateFinalState`.)
+ */
+function currentEnvironment(fn: lambda.Function): Record<string, unknown> {
   const cfn = fn.node.defaultChild as lambda.CfnFunction;
+  return (Stack.of(fn).resolve(cfn.environment) as { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
+}
+
+/**
+ * Append layers to the function without reading its layer list now: the function's own list
+ * (including layers added later) is resolved at synth, followed by ours. Lambda's 5-layer
+ * budget is checked then, with every layer known.
+ */
+function appendLayers(fn: lambda.Function, layers: lambda.ILayerVersion[]): void {
+  const cfn = fn.node.defaultChild as lambda.CfnFunction;
+  const own = cfn.layers;
+  const ours = layers.map(l => l.layerVersionArn);
   const stack = Stack.of(fn);
-  const env = (stack.resolve(cfn.environment) as { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
-  const layers = (stack.resolve(cfn.layers) as unknown[] | undefined) ?? [];
-  return { env, layers };
+  cfn.layers = Token.asList(Lazy.uncachedAny({
+    produce: () => [...(stack.resolve(own) as unknown[] | undefined ?? []), ...ours],
+  }));
 }
 
 function isOtelLayer(layer: unknown): boolean {
@@ -148,21 +164,13 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
     throw refuse('conflict', `it is already instrumented by ${previous.outcome.owner} with other options than ${owner}; instrument each function once, or give both the same options`);
   }
 
-  // 5. Conflicts with what the function already has, and Lambda's budgets.
-  const state = currentState(fn);
-  const userWrapper = state.env[ENV.wrapper];
+  // 5. Conflicts with what the function already has.
+  const userEnv = currentEnvironment(fn);
+  const userWrapper = userEnv[ENV.wrapper];
   if (support.kind === 'language' && userWrapper !== undefined && userWrapper !== support.wrapper) {
     throw refuse('conflict', `it already sets ${ENV.wrapper}=${JSON.stringify(userWrapper)}, but the OpenTelemetry ${support.family} layer needs ${support.wrapper}; remove your wrapper, or chain it from a wrapper of your own that ends by running ${support.wrapper}`);
   }
-  const existingOtel = state.layers.filter(isOtelLayer);
-  if (existingOtel.length > 0) {
-    throw refuse('conflict', `it already has an OpenTelemetry layer (${existingOtel.map(l => JSON.stringify(l)).join(', ')}); remove it and let the instrumentation add the right one`);
-  }
   const delivery = planConfigDelivery(fn);
-  const added = layerArns.length + (delivery.kind === 'layer' ? 1 : 0);
-  if (state.layers.length + added > MAX_LAYERS) {
-    throw refuse('budget', `Lambda allows ${MAX_LAYERS} layers and it already has ${state.layers.length} (${state.layers.map(l => JSON.stringify(l)).join(', ')}); instrumentation adds ${added}. Remove ${state.layers.length + added - MAX_LAYERS} of its layers`);
-  }
 
   // 6. The environment: ours, except where the user set an OTEL_* value already.
   const bound = key?._bind(fn);
@@ -173,9 +181,9 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
     ...otel,
     ...configEnv,
   };
-  const toSet = Object.entries(ours).filter(([name]) => !(name.startsWith('OTEL_') && name in state.env));
-  const kept = Object.keys(ours).filter(name => name.startsWith('OTEL_') && name in state.env && state.env[name] !== ours[name]);
-  const bytes = envBytes({ ...state.env, ...Object.fromEntries(toSet) });
+  const toSet = Object.entries(ours).filter(([name]) => !(name.startsWith('OTEL_') && name in userEnv));
+  const kept = Object.keys(ours).filter(name => name.startsWith('OTEL_') && name in userEnv && userEnv[name] !== ours[name]);
+  const bytes = envBytes({ ...userEnv, ...Object.fromEntries(toSet) });
   if (bytes > MAX_ENVIRONMENT_BYTES) {
     throw refuse('budget', `its environment variables would take ${bytes} bytes with instrumentation, over Lambda's ${MAX_ENVIRONMENT_BYTES}; shorten or remove some of its variables`);
   }
@@ -184,9 +192,9 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
   const layers = releases.map((r, i) => importedLayer(fn, r, arch, layerArns[i]));
   const configLayer = delivery.apply(yaml(bound?.headerValue));
   if (configLayer) layers.push(configLayer);
-  fn.addLayers(...layers);
+  appendLayers(fn, layers);
   for (const [name, value] of toSet) fn.addEnvironment(name, value);
-  fn.node.addValidation({ validate: () => validateFinalState(fn, support.kind === 'language' ? support.wrapper : undefined) });
+  fn.node.addValidation({ validate: () => validateFinalState(fn, support.kind === 'language' ? support.wrapper : undefined, layers.length) });
 
   if (kept.length > 0) {
     Annotations.of(fn).addInfo(`[@clickstack/cdk:userValueKept] ${where} keeps its own ${kept.join(', ')} instead of the instrumentation's`);
@@ -199,16 +207,27 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
   return outcome;
 }
 
-/** Synth-time checks of what other code did to the function after instrumentation. */
-function validateFinalState(fn: lambda.Function, wrapper: string | undefined): string[] {
+/** Synth-time checks of the final function: wrapper, environment and layer budgets. */
+function validateFinalState(fn: lambda.Function, wrapper: string | undefined, added: number): string[] {
   const errors: string[] = [];
-  const { env } = currentState(fn);
+  const where = fn.node.path;
+  const env = currentEnvironment(fn);
   if (wrapper !== undefined && env[ENV.wrapper] !== wrapper) {
-    errors.push(`${ENV.wrapper} of ${fn.node.path} was changed to ${JSON.stringify(env[ENV.wrapper])} after instrumentation; the OpenTelemetry layer needs ${wrapper}`);
+    errors.push(`${ENV.wrapper} of ${where} was changed to ${JSON.stringify(env[ENV.wrapper])} after instrumentation; the OpenTelemetry layer needs ${wrapper}`);
   }
   const bytes = envBytes(env);
   if (bytes > MAX_ENVIRONMENT_BYTES) {
-    errors.push(`the environment variables of ${fn.node.path} take ${bytes} bytes, over Lambda's ${MAX_ENVIRONMENT_BYTES}; shorten or remove some of them`);
+    errors.push(`the environment variables of ${where} take ${bytes} bytes, over Lambda's ${MAX_ENVIRONMENT_BYTES}; shorten or remove some of them`);
+  }
+  const cfn = fn.node.defaultChild as lambda.CfnFunction;
+  const all = (Stack.of(fn).resolve(cfn.layers) as unknown[] | undefined) ?? [];
+  const own = all.slice(0, all.length - added).map(l => typeof l === 'string' ? l : JSON.stringify(l));
+  const otel = own.filter(isOtelLayer);
+  if (otel.length > 0) {
+    errors.push(`${where} already has an OpenTelemetry layer (${otel.join(', ')}) besides the instrumentation's; remove it and let the instrumentation add the right one`);
+  }
+  if (all.length > MAX_LAYERS) {
+    errors.push(`Lambda allows ${MAX_LAYERS} layers; ${where} has ${own.length} of its own (${own.join(', ')}) and instrumentation adds ${added}. Remove ${all.length - MAX_LAYERS} of its layers`);
   }
   return errors;
 }
