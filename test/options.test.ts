@@ -91,7 +91,10 @@ describe('Java variants', () => {
   });
 
   test('a pinned wrapper layer release is used', () => {
-    const { props } = build({ javaInstrumentation: JavaInstrumentation.WRAPPER, javaWrapperLayer: JavaWrapperLayer.V0_19_0 }, { runtime: lambda.Runtime.JAVA_11 });
+    const { props } = build(
+      { javaInstrumentation: JavaInstrumentation.WRAPPER, javaWrapperLayer: JavaWrapperLayer.V0_19_0 },
+      { runtime: lambda.Runtime.JAVA_11 },
+    );
     expect(props.Layers[0]).toMatch(/opentelemetry-javawrapper-0_19_0/);
   });
 
