@@ -70,4 +70,11 @@ project.addTask('example', {
   exec: 'ts-node --transpile-only --project test/tsconfig.json examples/report.ts',
 });
 
+// Synth-time cost: baseline vs construct vs aspect, in fresh processes (see README, Performance).
+project.addTask('bench', {
+  description: 'Benchmark synth time, memory and template size against an uninstrumented baseline',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/bench.ts',
+  receiveArgs: true,
+});
+
 project.synth();

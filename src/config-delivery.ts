@@ -1,8 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { AssetStaging, DockerImage, FileAssetPackaging, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AssetStaging, BundlingOptions, DockerImage, FileAssetPackaging, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
@@ -28,10 +27,21 @@ export interface ConfigDelivery {
   readonly apply: (configYaml: string) => lambda.ILayerVersion | undefined;
 }
 
-/** The per-stack holder of shared resources (layer references, config layers, assets). */
-export function sharedScope(scope: Construct): Construct {
+/**
+ * The per-stack holder of this library's shared resources (layer references, config layers,
+ * instrumented assets) and of what was done to each function of the stack.
+ */
+export class SharedResources extends Construct {
+  /** What instrumented each function of this stack, for idempotence. */
+  public readonly instrumented = new Map<lambda.Function, unknown>();
+}
+
+/** The shared resources of `scope`'s stack. */
+export function sharedScope(scope: Construct): SharedResources {
   const stack = Stack.of(scope);
-  return stack.node.tryFindChild(SHARED_ID) as Construct ?? new Construct(stack, SHARED_ID);
+  const existing = stack.node.tryFindChild(SHARED_ID);
+  if (existing instanceof SharedResources) return existing;
+  return new SharedResources(stack, SHARED_ID);
 }
 
 /**
@@ -85,25 +95,11 @@ export function planConfigDelivery(fn: lambda.Function): ConfigDelivery {
 function bundleConfig(fn: lambda.Function, code: s3assets.Asset, configYaml: string): s3assets.Asset {
   const hash = shortHash(code.assetHash, configYaml);
   const holder = sharedScope(fn);
-  const id = `Code${hash.slice(0, 16)}`;
+  const id = `Code${hash.slice(0, 8)}`;
   let asset = holder.node.tryFindChild(id) as s3assets.Asset | undefined;
   if (!asset) {
     const sourceDir = (code.node.findChild('Stage') as AssetStaging).absoluteStagedPath;
-    asset = new s3assets.Asset(holder, id, {
-      path: sourceDir,
-      assetHash: hash,
-      bundling: {
-        // Never used: local bundling always succeeds.
-        image: DockerImage.fromRegistry('public.ecr.aws/docker/library/busybox'),
-        local: {
-          tryBundle(outputDir: string): boolean {
-            fs.cpSync(sourceDir, outputDir, { recursive: true });
-            fs.writeFileSync(path.join(outputDir, CONFIG_FILE), configYaml);
-            return true;
-          },
-        },
-      },
-    });
+    asset = new s3assets.Asset(holder, id, { path: sourceDir, assetHash: hash, bundling: writeFiles({ [CONFIG_FILE]: configYaml }, sourceDir) });
   }
   const cfn = fn.node.defaultChild as lambda.CfnFunction;
   cfn.code = { s3Bucket: asset.s3BucketName, s3Key: asset.s3ObjectKey };
@@ -111,25 +107,39 @@ function bundleConfig(fn: lambda.Function, code: s3assets.Asset, configYaml: str
   return asset;
 }
 
-const configDirs = new Map<string, string>();
-
-/** One config layer per stack and distinct config. */
+/** One config layer per stack and distinct config, written straight into the cloud assembly. */
 function configLayer(fn: lambda.Function, configYaml: string): lambda.ILayerVersion {
   const hash = shortHash(configYaml);
   const holder = sharedScope(fn);
-  const id = `Config${hash.slice(0, 16)}`;
+  const id = `Config${hash.slice(0, 8)}`;
   const existing = holder.node.tryFindChild(id) as lambda.ILayerVersion | undefined;
   if (existing) return existing;
-  let dir = configDirs.get(hash);
-  if (!dir) {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstack-config-'));
-    fs.mkdirSync(path.join(dir, LAYER_CONFIG_DIR));
-    fs.writeFileSync(path.join(dir, LAYER_CONFIG_DIR, CONFIG_FILE), configYaml);
-    configDirs.set(hash, dir);
-  }
   return new lambda.LayerVersion(holder, id, {
-    code: lambda.Code.fromAsset(dir),
+    // The source directory is never read: the custom hash names the asset and local bundling
+    // writes its only file.
+    code: lambda.Code.fromAsset(__dirname, {
+      assetHash: hash,
+      bundling: writeFiles({ [path.join(LAYER_CONFIG_DIR, CONFIG_FILE)]: configYaml }),
+    }),
     description: `ClickStack collector configuration (${LAYER_CONFIG_URI})`,
     removalPolicy: RemovalPolicy.DESTROY,
   });
+}
+
+/** Bundling options that copy `sourceDir` (if given) and write `files`, locally, never with Docker. */
+function writeFiles(files: Record<string, string>, sourceDir?: string): BundlingOptions {
+  return {
+    // Never used: local bundling always succeeds.
+    image: DockerImage.fromRegistry('public.ecr.aws/docker/library/busybox'),
+    local: {
+      tryBundle(outputDir: string): boolean {
+        if (sourceDir !== undefined) fs.cpSync(sourceDir, outputDir, { recursive: true });
+        for (const [name, content] of Object.entries(files)) {
+          fs.mkdirSync(path.dirname(path.join(outputDir, name)), { recursive: true });
+          fs.writeFileSync(path.join(outputDir, name), content);
+        }
+        return true;
+      },
+    },
+  };
 }

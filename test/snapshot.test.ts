@@ -8,7 +8,7 @@ import { ClickStackAspect, ClickStackInstrumentation } from '../src';
 function normalized(template: object): unknown {
   return JSON.parse(JSON.stringify(template)
     .replace(/[0-9a-f]{64}(\.zip)?/g, 'ASSET_HASH$1')
-    .replace(/ClickStackShared(Config|Code)[0-9a-f]{16}[0-9A-F]{8}/g, 'ClickStackShared$1_ID'));
+    .replace(/ClickStackShared(Config|Code)[0-9a-f]{8}[0-9A-F]{8}/g, 'ClickStackShared$1_ID'));
 }
 
 test('snapshot: ClickStackInstrumentation on asset, inline and arm64 functions in a concrete region', () => {

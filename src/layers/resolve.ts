@@ -55,14 +55,13 @@ function arnFor(region: string, name: string): string {
 
 /** Region and partition checks for a concrete region. */
 export function checkRegion(region: string, family: LayerFamily, version: string, regions: readonly string[]): void {
+  if (regions.includes(region)) return; // every published region is in the aws partition
   const partition = RegionInfo.get(region).partition;
   if (partition !== undefined && partition !== 'aws') {
     throw new LayerResolutionError(`region ${region} is in the ${partition} partition, where the OpenTelemetry Lambda layers are not published; only the commercial aws partition is supported`);
   }
-  if (!regions.includes(region)) {
-    const newer = ALL_PUBLISHED_REGIONS.includes(region) ? ` (a newer release may be; the newest ${layerClassOf(family)}.LATEST is)` : '';
-    throw new LayerResolutionError(`the OpenTelemetry ${family} layer ${version} is not published in ${region}${newer}; it is published in: ${regions.join(', ')}`);
-  }
+  const newer = ALL_PUBLISHED_REGIONS.includes(region) ? ` (a newer release may be; the newest ${layerClassOf(family)}.LATEST is)` : '';
+  throw new LayerResolutionError(`the OpenTelemetry ${family} layer ${version} is not published in ${region}${newer}; it is published in: ${regions.join(', ')}`);
 }
 
 function checkCustomArn(arn: string, region: string, release: OtelLayerRelease): string {

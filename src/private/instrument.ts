@@ -15,8 +15,6 @@ import { runtimeSupport } from '../runtimes';
 export const MAX_LAYERS = 5;
 export const MAX_ENVIRONMENT_BYTES = 4096;
 
-const MARKER_ID = 'ClickStackInstrumented';
-
 /** Why a function was refused: the aspect warns on some kinds and errors on others. */
 export type RefusalKind = 'containerImage' | 'runtime' | 'region' | 'conflict' | 'budget';
 
@@ -39,17 +37,19 @@ export interface InstrumentationOutcome {
   readonly owner: string;
 }
 
-/** Marks an instrumented function, with what was applied, for idempotence. */
-class InstrumentationMarker extends Construct {
-  constructor(scope: Construct, id: string, public readonly fingerprint: string, public readonly outcome: InstrumentationOutcome) {
-    super(scope, id);
-  }
+/** What was applied to an instrumented function, for idempotence. */
+interface InstrumentationRecord {
+  readonly fingerprint: string;
+  readonly outcome: InstrumentationOutcome;
 }
 
-/** The outcome recorded on a function instrumented by this library, if any. */
+function recordOf(fn: lambda.Function): InstrumentationRecord | undefined {
+  return sharedScope(fn).instrumented.get(fn) as InstrumentationRecord | undefined;
+}
+
+/** The outcome recorded for a function instrumented by this library, if any. */
 export function instrumentationOf(fn: lambda.Function): InstrumentationOutcome | undefined {
-  const marker = fn.node.tryFindChild(MARKER_ID);
-  return marker instanceof InstrumentationMarker ? marker.outcome : undefined;
+  return recordOf(fn)?.outcome;
 }
 
 /** Layer ARNs are reused for every function of a stack: one imported layer construct per ARN. */
@@ -158,8 +158,8 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
     env: stack.resolve({ ...configEnv, ...otel }),
     wrapper: support.kind === 'language' ? support.wrapper : undefined,
   });
-  const previous = fn.node.tryFindChild(MARKER_ID);
-  if (previous instanceof InstrumentationMarker) {
+  const previous = recordOf(fn);
+  if (previous) {
     if (previous.fingerprint === fingerprint) return { ...previous.outcome, status: 'unchanged' };
     throw refuse('conflict', `it is already instrumented by ${previous.outcome.owner} with other options than ${owner}; instrument each function once, or give both the same options`);
   }
@@ -203,7 +203,7 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
     Annotations.of(fn).addInfo(`[@clickstack/cdk:collectorOnly] ${fn.runtime.name} has no OpenTelemetry language layer: the collector layer was added, but the code must send telemetry itself to ${LOCAL_OTLP_ENDPOINT}; ${support.sdkHint}`);
   }
   const outcome: InstrumentationOutcome = { status: 'instrumented', mode: support.kind, configDelivery: delivery.kind, owner };
-  new InstrumentationMarker(fn, MARKER_ID, fingerprint, outcome);
+  sharedScope(fn).instrumented.set(fn, { fingerprint, outcome });
   return outcome;
 }
 
