@@ -13,7 +13,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { ClickStackAspect, ClickStackInstrumentation, IngestionKey, TraceSampler } from '../src';
+import { ClickStackAspect, ClickStackInstrumentation, IngestionKey, Propagator, TelemetryApiType, TraceSampler } from '../src';
 
 const HANDLERS = path.join(__dirname, 'handlers');
 const ENDPOINT = 'https://clickstack.example.com:4318';
@@ -98,6 +98,38 @@ export function createApp(outdir?: string): App {
     installLatestAwsSdk: false,
   });
   Aspects.of(agnostic).add(new ClickStackAspect({ endpoint: ENDPOINT }), { priority: AspectPriority.MUTATING });
+
+  // 3. Every option on, to show the rendered collector.yaml and environment.
+  const all = new Stack(app, 'ClickStackAllOptionsExample', { env: { account: '123456789012', region: 'us-east-1' } });
+  const allKey = new secretsmanager.Secret(all, 'IngestionKey');
+  const checkout = new lambda.Function(all, 'Checkout', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    architecture: lambda.Architecture.ARM_64,
+    handler: 'index.handler',
+    code: lambda.Code.fromAsset(path.join(HANDLERS, 'node')),
+  });
+  const ledger = new lambda.Function(all, 'Ledger', {
+    runtime: lambda.Runtime.JAVA_21,
+    handler: 'example.Handler::handleRequest',
+    code: lambda.Code.fromBucket(s3.Bucket.fromBucketName(all, 'Artifacts', 'my-artifacts'), 'java/ledger.zip'),
+    memorySize: 1024,
+  });
+  new ClickStackInstrumentation(all, 'ClickStack', {
+    endpoint: ENDPOINT,
+    ingestionKey: IngestionKey.fromSecret(allKey, 'apiKey'),
+    serviceName: 'payments',
+    serviceVersion: '1.4.2',
+    deploymentEnvironment: 'production',
+    resourceAttributes: { 'team.name': 'payments, EU' },
+    includeCdkMetadata: true,
+    sampler: TraceSampler.parentBasedTraceIdRatio(0.25),
+    propagators: [Propagator.TRACECONTEXT, Propagator.BAGGAGE, Propagator.XRAY],
+    lambdaTelemetry: [TelemetryApiType.PLATFORM, TelemetryApiType.FUNCTION],
+    debug: true,
+    javaAgentFastStartup: true,
+    nodejsEnabledInstrumentations: ['http', 'aws-sdk', 'undici'],
+    functions: [checkout, ledger],
+  });
 
   return app;
 }

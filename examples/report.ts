@@ -2,6 +2,7 @@
  * The main job: synthesize the example app into examples/cdk.out and print, per function,
  * what was added (layers, wrapper, where the config lives) and what the library said.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { createApp } from './app';
 
@@ -12,7 +13,7 @@ const show = (v: unknown): string => {
   if (typeof v === 'string') return v.replace(/^arn:aws:lambda:([a-z0-9-]+):184161586896:layer:/, 'otel:$1:');
   const find = (v as any)?.['Fn::FindInMap'];
   if (find) return `per-region map ${find[2]} (resolved at deploy)`;
-  if ((v as any)?.Ref) return `config layer ${(v as any).Ref}`;
+  if ((v as any)?.Ref) return `{Ref: ${(v as any).Ref}}`;
   return JSON.stringify(v);
 };
 
@@ -38,6 +39,22 @@ for (const stack of assembly.stacks) {
     console.log(`    config   ${vars.OPENTELEMETRY_COLLECTOR_CONFIG_URI}${vars.OPENTELEMETRY_COLLECTOR_CONFIG_URI.startsWith('/var/task') ? ' (bundled into the code asset)' : ' (config layer)'}`);
     const otel = Object.entries(vars).filter(([k]) => k.startsWith('OTEL_') || k.startsWith('CLICKSTACK_')).map(([k, v]) => `${k}=${show(v)}`);
     console.log(`    env      ${otel.join(' ')}`);
+  }
+  if (stack.stackName.includes('AllOptions')) {
+    // Show each distinct collector.yaml of this stack once.
+    const shown = new Set<string>();
+    for (const res of Object.values(resources)) {
+      const key = res.Type === 'AWS::Lambda::Function' ? res.Properties.Code?.S3Key : res.Type === 'AWS::Lambda::LayerVersion' ? res.Properties.Content?.S3Key : undefined;
+      if (typeof key !== 'string') continue;
+      const dir = path.join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
+      for (const file of [path.join(dir, 'collector.yaml'), path.join(dir, 'clickstack', 'collector.yaml')]) {
+        if (!fs.existsSync(file)) continue;
+        const yaml = fs.readFileSync(file, 'utf8');
+        if (shown.has(yaml)) continue;
+        shown.add(yaml);
+        console.log(`  collector.yaml (${path.relative(dir, file)} in ${path.basename(dir)}):\n${yaml.replace(/^/gm, '    | ')}`);
+      }
+    }
   }
   const messages = stack.messages.filter(m => m.level !== 'info' || String(m.entry.data).includes('clickstack'));
   for (const m of messages) {

@@ -29,3 +29,10 @@ test('rendering is deterministic', () => {
   expect(renderCollectorConfig({ endpoint: 'https://a' })).toBe(renderCollectorConfig({ endpoint: 'https://a' }));
   expect(renderCollectorConfig({ endpoint: 'https://a' })).not.toBe(renderCollectorConfig({ endpoint: 'https://b' }));
 });
+
+test('telemetryapi and debug render plainly, without YAML anchors or aliases', () => {
+  const yaml = renderCollectorConfig({ endpoint: 'https://x', telemetryApiTypes: ['platform'], debug: true });
+  expect(yaml).not.toMatch(/[&*]a\d/);
+  const config = parse(yaml);
+  expect(config.service.pipelines.logs).toEqual({ receivers: ['otlp', 'telemetryapi'], processors: ['batch', 'decouple'], exporters: ['otlphttp', 'debug'] });
+});
