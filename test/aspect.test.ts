@@ -1,8 +1,10 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { App, AspectPriority, Aspects, NestedStack, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as cr from 'aws-cdk-lib/custom-resources';
@@ -56,6 +58,21 @@ test('instruments NodejsFunction-style asset functions and the function inside a
   });
   applyAspect(stack);
   expect(byPrefix(stack, 'SingletonLambda').Environment.Variables.OPENTELEMETRY_COLLECTOR_CONFIG_URI).toBe('/var/task/collector.yaml');
+});
+
+test('instruments a real NodejsFunction (bundled locally with esbuild): collector.yaml lands beside the bundle', () => {
+  const app = new App();
+  const stack = concreteStack('eu-west-1', app);
+  new nodejs.NodejsFunction(stack, 'Bundled', {
+    entry: path.join(__dirname, 'fixtures', 'nodejs', 'index.ts'),
+    runtime: lambda.Runtime.NODEJS_22_X,
+    bundling: { forceDockerBundling: false },
+  });
+  applyAspect(stack);
+  const props = byPrefix(stack, 'Bundled');
+  expect(props.Environment.Variables.OPENTELEMETRY_COLLECTOR_CONFIG_URI).toBe('/var/task/collector.yaml');
+  const dir = path.join(app.synth().directory, `asset.${props.Code.S3Key.replace(/\.zip$/, '')}`);
+  expect(fs.readdirSync(dir).sort()).toEqual(['collector.yaml', 'index.js']);
 });
 
 test('an app with two stacks in two regions: each stack gets its own resources, no cross-stack references', () => {
