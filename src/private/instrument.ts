@@ -152,10 +152,12 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
   const otel = otelEnvironment(fn, options, support);
 
   // 4. Idempotence: the same effective instrumentation is a no-op, a different one an error.
+  // Tokens are resolved (a new token for the same value must compare equal); plain strings are not.
+  const resolveIfToken = (v: string): unknown => Token.isUnresolved(v) ? stack.resolve(v) : v;
   const fingerprint = JSON.stringify({
-    layers: stack.resolve(layerArns),
+    layers: layerArns.map(resolveIfToken),
     config: yaml(key ? `key:${key._fingerprint(fn)}` : undefined),
-    env: stack.resolve({ ...configEnv, ...otel }),
+    env: Object.entries({ ...configEnv, ...otel }).map(([k, v]) => [k, resolveIfToken(v)]),
     wrapper: support.kind === 'language' ? support.wrapper : undefined,
   });
   const previous = recordOf(fn);
