@@ -77,4 +77,12 @@ project.addTask('bench', {
   receiveArgs: true,
 });
 
+// The layer catalog is generated from the release list (see README, Updating the layer catalog).
+project.addTask('update-layer-catalog', {
+  description: 'Validate scripts/layer-releases.json and rewrite src/layers/catalog.generated.ts (--check: fail if it is out of date)',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/update-layer-catalog.ts',
+  receiveArgs: true,
+});
+project.annotateGenerated('/src/layers/catalog.generated.ts');
+
 project.synth();
