@@ -64,6 +64,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   npmIgnoreOptions: { ignorePatterns: ['examples/', 'scripts/', '.ci/'] },
 });
 
+// jsii: any warning fails the compile (projen's default silences `reserved-word`, which would hide
+// a public name that cannot be used as is in Python, Java, C# or Go).
+project.compileTask.reset('jsii --fail-on-warnings');
+project.tasks.tryFind('watch')?.reset('jsii -w --fail-on-warnings');
+
 // The main job: synthesize the example app and print what was instrumented.
 project.addTask('example', {
   description: 'Synthesize examples/app.ts and print what was instrumented per function',
