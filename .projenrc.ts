@@ -69,6 +69,19 @@ const project = new awscdk.AwsCdkConstructLibrary({
 project.compileTask.reset('jsii --fail-on-warnings');
 project.tasks.tryFind('watch')?.reset('jsii -w --fail-on-warnings');
 
+// README examples are real code: jsii-rosetta compiles every ```ts block of README.md (and of the
+// doc comments) against rosetta/default.ts-fixture, in strict mode, and fails on any error. Only
+// ```ts and ```typescript blocks are TypeScript to rosetta; ```python, ```sh and bare blocks are
+// left alone. It reads the README from the .jsii assembly, so it runs after compile.
+project.package.addField('jsiiRosetta', { strict: true });
+const rosetta = project.addTask('rosetta', {
+  description: 'Compile every TypeScript example of README.md and the doc comments (strict); run after compile',
+  exec: 'jsii-rosetta extract --strict',
+});
+project.postCompileTask.spawn(rosetta);
+project.gitignore.exclude('/.jsii.tabl.json');
+project.npmignore?.exclude('/rosetta/');
+
 // The main job: synthesize the example app and print what was instrumented.
 project.addTask('example', {
   description: 'Synthesize examples/app.ts and print what was instrumented per function',
