@@ -82,6 +82,25 @@ project.postCompileTask.spawn(rosetta);
 project.gitignore.exclude('/.jsii.tabl.json');
 project.npmignore?.exclude('/rosetta/');
 
+// Bindings for every jsii language, as source code only (no dotnet, go, mvn or pip needed): the
+// generated code is what the Python, Java, .NET and Go packages would be built from, with the
+// README examples translated from rosetta's tablet (an example missing from it fails).
+const bindings = project.addTask('bindings', {
+  description: 'Generate Python, Java, .NET and Go binding code into dist/bindings (code only, no toolchains)',
+});
+bindings.spawn(rosetta);
+bindings.exec('rm -rf dist/bindings');
+bindings.exec([
+  'jsii-pacmak --code-only --force --no-npmignore --rosetta-unknown-snippets=fail',
+  '--target python --target java --target dotnet --target go --outdir dist/bindings',
+].join(' '));
+
+// `package` packages the npm tarball and generates the four bindings' code; building the language
+// packages themselves (`package-all`, `package:java` ...) needs their toolchains and registries.
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+project.packageTask.spawn(bindings);
+
 // The main job: synthesize the example app and print what was instrumented.
 project.addTask('example', {
   description: 'Synthesize examples/app.ts and print what was instrumented per function',
