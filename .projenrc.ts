@@ -59,7 +59,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
     packageName: 'cdkclickstacklambda',
   },
 
-  devDeps: ['ts-node'],
+  devDeps: [
+    'ts-node',
+    // Integration tests (test/integ.*.ts) as CDK users write them, checked by integ-runner against
+    // their committed snapshots. 2.187.0-alpha.0 is the newest integ-tests-alpha whose peer range
+    // (aws-cdk-lib ^2.187.0) our minimum 2.189.0 satisfies and that the registry has (there is no
+    // 2.189.0-alpha.0 there).
+    '@aws-cdk/integ-tests-alpha@2.187.0-alpha.0',
+    '@aws-cdk/integ-runner@^2.197.10',
+  ],
   gitignore: ['cdk.out', 'examples/cdk.out', '.bench/', 'test-reports/', 'scratch/'],
   npmIgnoreOptions: { ignorePatterns: ['examples/', 'scripts/', '.ci/'] },
 });
@@ -100,6 +108,23 @@ bindings.exec([
 project.packageTask.reset();
 project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 project.packageTask.spawn(bindings);
+
+// Integration tests: test/integ.*.ts are CDK apps with an IntegTest. `integ` synthesizes each and
+// compares it with its committed snapshot (test/integ.*.ts.snapshot/): no AWS account needed, and
+// a changed snapshot fails (nothing is deployed without --update-on-failed). `integ:update`
+// rewrites the snapshots without deploying. ts-node type-checks the apps.
+const integApp = '--language typescript --app "ts-node --project test/tsconfig.json {filePath}"';
+const integ = project.addTask('integ', {
+  description: 'Verify the integration test snapshots (synth only, no deployment)',
+  exec: `integ-runner ${integApp}`,
+});
+project.addTask('integ:update', {
+  description: 'Rewrite the integration test snapshots from test/integ.*.ts (synth only, no deployment)',
+  exec: `integ-runner --dry-run --force ${integApp}`,
+});
+project.testTask.spawn(integ);
+project.gitignore.exclude('/test/cdk-integ.out.*', '/test/*.snapshot/asset.*.bundle/');
+project.gitignore.include('/test/*.snapshot/cdk.out');
 
 // The main job: synthesize the example app and print what was instrumented.
 project.addTask('example', {
