@@ -59,10 +59,76 @@ const project = new awscdk.AwsCdkConstructLibrary({
     packageName: 'cdkclickstacklambda',
   },
 
-  devDeps: ['ts-node', 'cdk-nag@^2.38.2', 'fast-check@^4.3.0', 'esbuild@^0.25.0'],
+  devDeps: [
+    'ts-node',
+    // Property-based tests, cdk-nag comparison, and local NodejsFunction bundling in tests.
+    'cdk-nag@^2.38.2',
+    'fast-check@^4.3.0',
+    'esbuild@^0.25.0',
+    // Integration tests (test/integ.*.ts) as CDK users write them, checked by integ-runner against
+    // their committed snapshots. 2.187.0-alpha.0 is the newest integ-tests-alpha whose peer range
+    // (aws-cdk-lib ^2.187.0) our minimum 2.189.0 satisfies and that the registry has (there is no
+    // 2.189.0-alpha.0 there).
+    '@aws-cdk/integ-tests-alpha@2.187.0-alpha.0',
+    '@aws-cdk/integ-runner@^2.197.10',
+  ],
   gitignore: ['cdk.out', 'examples/cdk.out', '.bench/', 'test-reports/', 'scratch/'],
   npmIgnoreOptions: { ignorePatterns: ['examples/', 'scripts/', '.ci/'] },
 });
+
+// jsii: any warning fails the compile (projen's default silences `reserved-word`, which would hide
+// a public name that cannot be used as is in Python, Java, C# or Go).
+project.compileTask.reset('jsii --fail-on-warnings');
+project.tasks.tryFind('watch')?.reset('jsii -w --fail-on-warnings');
+
+// README examples are real code: jsii-rosetta compiles every ```ts block of README.md (and of the
+// doc comments) against rosetta/default.ts-fixture, in strict mode, and fails on any error. Only
+// ```ts and ```typescript blocks are TypeScript to rosetta; ```python, ```sh and bare blocks are
+// left alone. It reads the README from the .jsii assembly, so it runs after compile.
+project.package.addField('jsiiRosetta', { strict: true });
+const rosetta = project.addTask('rosetta', {
+  description: 'Compile every TypeScript example of README.md and the doc comments (strict); run after compile',
+  exec: 'jsii-rosetta extract --strict',
+});
+project.postCompileTask.spawn(rosetta);
+project.gitignore.exclude('/.jsii.tabl.json');
+project.npmignore?.exclude('/rosetta/');
+
+// Bindings for every jsii language, as source code only (no dotnet, go, mvn or pip needed): the
+// generated code is what the Python, Java, .NET and Go packages would be built from, with the
+// README examples translated from rosetta's tablet (an example missing from it fails).
+const bindings = project.addTask('bindings', {
+  description: 'Generate Python, Java, .NET and Go binding code into dist/bindings (code only, no toolchains)',
+});
+bindings.spawn(rosetta);
+bindings.exec('rm -rf dist/bindings');
+bindings.exec([
+  'jsii-pacmak --code-only --force --no-npmignore --rosetta-unknown-snippets=fail',
+  '--target python --target java --target dotnet --target go --outdir dist/bindings',
+].join(' '));
+
+// `package` packages the npm tarball and generates the four bindings' code; building the language
+// packages themselves (`package-all`, `package:java` ...) needs their toolchains and registries.
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+project.packageTask.spawn(bindings);
+
+// Integration tests: test/integ.*.ts are CDK apps with an IntegTest. `integ` synthesizes each and
+// compares it with its committed snapshot (test/integ.*.ts.snapshot/): no AWS account needed, and
+// a changed snapshot fails (nothing is deployed without --update-on-failed). `integ:update`
+// rewrites the snapshots without deploying. ts-node type-checks the apps.
+const integApp = '--language typescript --app "ts-node --project test/tsconfig.json {filePath}"';
+const integ = project.addTask('integ', {
+  description: 'Verify the integration test snapshots (synth only, no deployment)',
+  exec: `integ-runner ${integApp}`,
+});
+project.addTask('integ:update', {
+  description: 'Rewrite the integration test snapshots from test/integ.*.ts (synth only, no deployment)',
+  exec: `integ-runner --dry-run --force ${integApp}`,
+});
+project.testTask.spawn(integ);
+project.gitignore.exclude('/test/cdk-integ.out.*', '/test/*.snapshot/asset.*.bundle/');
+project.gitignore.include('/test/*.snapshot/cdk.out');
 
 // The main job: synthesize the example app and print what was instrumented.
 project.addTask('example', {

@@ -1,0 +1,3 @@
+def handler(event:, context:)
+  { statusCode: 200, body: '{"ok":true}' }
+end
