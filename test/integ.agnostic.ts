@@ -44,7 +44,8 @@ new ClickStackInstrumentation(stack, 'ClickStack', {
   functions: [latestNode, pythonArm],
 });
 
-const integ = new IntegTest(app, 'ClickStackAgnosticInteg', { testCases: [stack] });
+// A config layer is replaced whenever the collector config changes: expected, not a regression.
+const integ = new IntegTest(app, 'ClickStackAgnosticInteg', { testCases: [stack], allowDestroy: ['AWS::Lambda::LayerVersion'] });
 integ.assertions
   .invokeFunction({ functionName: latestNode.functionName })
   .expect(ExpectedResult.objectLike({ StatusCode: 200 }));

@@ -59,7 +59,8 @@ Aspects.of(app).add(new ClickStackAspect({
   excludePaths: ['*/Batch*'],
 }), { priority: AspectPriority.MUTATING });
 
-const integ = new IntegTest(app, 'ClickStackAspectInteg', { testCases: [stackA, stackB] });
+// A config layer is replaced whenever the collector config changes: expected, not a regression.
+const integ = new IntegTest(app, 'ClickStackAspectInteg', { testCases: [stackA, stackB], allowDestroy: ['AWS::Lambda::LayerVersion'] });
 for (const fn of [orders, billing, reports]) {
   integ.assertions
     .invokeFunction({ functionName: fn.functionName })

@@ -64,7 +64,8 @@ new ClickStackInstrumentation(stack, 'ClickStack', {
   functions: [node, python, java, ruby, dotnet],
 });
 
-const integ = new IntegTest(app, 'ClickStackInstrumentationInteg', { testCases: [stack] });
+// A config layer is replaced whenever the collector config changes: expected, not a regression.
+const integ = new IntegTest(app, 'ClickStackInstrumentationInteg', { testCases: [stack], allowDestroy: ['AWS::Lambda::LayerVersion'] });
 for (const fn of [node, python, ruby]) {
   integ.assertions
     .invokeFunction({ functionName: fn.functionName })
