@@ -45,16 +45,22 @@ export function sharedScope(scope: Construct): SharedResources {
 }
 
 /**
- * The function's code asset when it is a local directory (`Code.fromAsset(dir)`,
- * `NodejsFunction`, `PythonFunction`, `Code.fromDockerBuild`). This is the only place that
- * looks into the function's construct tree: `Function` binds its code as an
- * `s3_assets.Asset` child with id `Code`.
+ * The function's code asset and its staging, when its code is a local asset. This is the only
+ * place that looks into the function's construct tree: `Function` binds `Code.fromAsset()` (and
+ * `NodejsFunction`, `PythonFunction`, `Code.fromDockerBuild()`) as an `s3_assets.Asset` child
+ * with id `Code`, whose `AssetStaging` child is `Stage`. A test on the newest aws-cdk-lib keeps
+ * this true.
  */
+function codeAsset(fn: lambda.Function): { asset: s3assets.Asset; staging: AssetStaging } | undefined {
+  const asset = fn.node.tryFindChild('Code');
+  const staging = asset?.node.tryFindChild('Stage');
+  return asset instanceof s3assets.Asset && staging instanceof AssetStaging ? { asset, staging } : undefined;
+}
+
+/** The function's code asset when it is a local directory (not a `.zip` or `.jar` file). */
 export function localDirectoryAsset(fn: lambda.Function): s3assets.Asset | undefined {
-  const code = fn.node.tryFindChild('Code');
-  if (!(code instanceof s3assets.Asset)) return undefined;
-  const staging = code.node.tryFindChild('Stage');
-  return staging instanceof AssetStaging && staging.packaging === FileAssetPackaging.ZIP_DIRECTORY ? code : undefined;
+  const code = codeAsset(fn);
+  return code?.staging.packaging === FileAssetPackaging.ZIP_DIRECTORY ? code.asset : undefined;
 }
 
 export function shortHash(...parts: string[]): string {
@@ -68,8 +74,7 @@ export function shortHash(...parts: string[]): string {
  * recognise CDK's own handlers, whose code lives inside the aws-cdk-lib package.
  */
 export function codeAssetSource(fn: lambda.Function): string | undefined {
-  const staging = fn.node.tryFindChild('Code')?.node.tryFindChild('Stage');
-  return staging instanceof AssetStaging ? staging.sourcePath : undefined;
+  return codeAsset(fn)?.staging.sourcePath;
 }
 
 /** Plan the delivery of the config to `fn`. Nothing is created until `apply()`. */
@@ -98,7 +103,7 @@ function bundleConfig(fn: lambda.Function, code: s3assets.Asset, configYaml: str
   const id = `Code${hash.slice(0, 8)}`;
   let asset = holder.node.tryFindChild(id) as s3assets.Asset | undefined;
   if (!asset) {
-    const sourceDir = (code.node.findChild('Stage') as AssetStaging).absoluteStagedPath;
+    const sourceDir = codeAsset(fn)!.staging.absoluteStagedPath;
     asset = new s3assets.Asset(holder, id, { path: sourceDir, assetHash: hash, bundling: writeFiles({ [CONFIG_FILE]: configYaml }, sourceDir) });
   }
   const cfn = fn.node.defaultChild as lambda.CfnFunction;

@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App, Aws, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -187,6 +190,16 @@ describe('collector.yaml delivery', () => {
     expect(a.Layers[2]).toEqual({ Ref: expect.stringMatching(/^ClickStackSharedConfig/) });
     const dir = stagedAssetDir(app, layer.Properties.Content.S3Key);
     expect(readFile(dir, 'clickstack', 'collector.yaml')).toContain('endpoint: https://otel.example.com:4318');
+  });
+
+  test('a .zip file asset gets the config layer (its bundle cannot be rewritten as a directory)', () => {
+    const stack = concreteStack();
+    const zip = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'clickstack-test-')), 'handler.zip');
+    fs.writeFileSync(zip, 'PK\u0005\u0006' + '\u0000'.repeat(18)); // an empty zip archive
+    const f = new lambda.Function(stack, 'Zip', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromAsset(zip) });
+    instrument(stack, [f]);
+    expect(fnProps(stack, 'Zip').Environment.Variables.OPENTELEMETRY_COLLECTOR_CONFIG_URI).toBe('/opt/clickstack/collector.yaml');
+    Template.fromStack(stack).resourceCountIs('AWS::Lambda::LayerVersion', 1);
   });
 
   test('S3 code gets the config layer', () => {
