@@ -85,9 +85,9 @@ function currentEnvironment(fn: lambda.Function): Record<string, unknown> {
 /**
  * Append layers to the function without reading its layer list now: the function's own list
  * (including layers added later) is resolved at synth, followed by ours. Lambda's 5-layer
- * budget is checked then, with every layer known.
+ * budget is checked then, with every layer known. Returns the function's own list, unresolved.
  */
-function appendLayers(fn: lambda.Function, layers: lambda.ILayerVersion[]): void {
+function appendLayers(fn: lambda.Function, layers: lambda.ILayerVersion[]): string[] | undefined {
   const cfn = fn.node.defaultChild as lambda.CfnFunction;
   const own = cfn.layers;
   const ours = layers.map(l => l.layerVersionArn);
@@ -95,6 +95,7 @@ function appendLayers(fn: lambda.Function, layers: lambda.ILayerVersion[]): void
   cfn.layers = Token.asList(Lazy.uncachedAny({
     produce: () => [...(stack.resolve(own) as unknown[] | undefined ?? []), ...ours],
   }));
+  return own;
 }
 
 function isOtelLayer(layer: unknown): boolean {
@@ -194,9 +195,9 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
   const layers = releases.map((r, i) => importedLayer(fn, r, arch, layerArns[i]));
   const configLayer = delivery.apply(yaml(bound?.headerValue));
   if (configLayer) layers.push(configLayer);
-  appendLayers(fn, layers);
+  const ownLayers = appendLayers(fn, layers);
   for (const [name, value] of toSet) fn.addEnvironment(name, value);
-  fn.node.addValidation({ validate: () => validateFinalState(fn, support.kind === 'language' ? support.wrapper : undefined, layers.length) });
+  fn.node.addValidation({ validate: () => validateFinalState(fn, support.kind === 'language' ? support.wrapper : undefined, ownLayers, layers.length) });
 
   if (kept.length > 0) {
     Annotations.of(fn).addInfo(`[@clickstack/cdk:userValueKept] ${where} keeps its own ${kept.join(', ')} instead of the instrumentation's`);
@@ -210,7 +211,7 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
 }
 
 /** Synth-time checks of the final function: wrapper, environment and layer budgets. */
-function validateFinalState(fn: lambda.Function, wrapper: string | undefined, added: number): string[] {
+function validateFinalState(fn: lambda.Function, wrapper: string | undefined, ownLayers: string[] | undefined, added: number): string[] {
   const errors: string[] = [];
   const where = fn.node.path;
   const env = currentEnvironment(fn);
@@ -221,15 +222,13 @@ function validateFinalState(fn: lambda.Function, wrapper: string | undefined, ad
   if (bytes > MAX_ENVIRONMENT_BYTES) {
     errors.push(`the environment variables of ${where} take ${bytes} bytes, over Lambda's ${MAX_ENVIRONMENT_BYTES}; shorten or remove some of them`);
   }
-  const cfn = fn.node.defaultChild as lambda.CfnFunction;
-  const all = (Stack.of(fn).resolve(cfn.layers) as unknown[] | undefined) ?? [];
-  const own = all.slice(0, all.length - added).map(l => typeof l === 'string' ? l : JSON.stringify(l));
+  const own = ((Stack.of(fn).resolve(ownLayers) as unknown[] | undefined) ?? []).map(l => typeof l === 'string' ? l : JSON.stringify(l));
   const otel = own.filter(isOtelLayer);
   if (otel.length > 0) {
     errors.push(`${where} already has an OpenTelemetry layer (${otel.join(', ')}) besides the instrumentation's; remove it and let the instrumentation add the right one`);
   }
-  if (all.length > MAX_LAYERS) {
-    errors.push(`Lambda allows ${MAX_LAYERS} layers; ${where} has ${own.length} of its own (${own.join(', ')}) and instrumentation adds ${added}. Remove ${all.length - MAX_LAYERS} of its layers`);
+  if (own.length + added > MAX_LAYERS) {
+    errors.push(`Lambda allows ${MAX_LAYERS} layers; ${where} has ${own.length} of its own (${own.join(', ')}) and instrumentation adds ${added}. Remove ${own.length + added - MAX_LAYERS} of its layers`);
   }
   return errors;
 }
