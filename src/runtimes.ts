@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LayerFamily } from './layers/catalog';
+import { LAYER_CLASSES, LayerFamily } from './layers/catalog';
 
 /** Language layers: every layer family but the collector. */
 export type LanguageFamily = Exclude<LayerFamily, 'collector'>;
@@ -103,12 +103,5 @@ function refused(reason: string, containerImage = false): RuntimeSupport {
 
 /** The public class that pins or overrides a family's layer, for messages. */
 export function layerClassOf(family: LayerFamily): string {
-  return {
-    collector: 'CollectorLayer',
-    nodejs: 'NodejsLayer',
-    python: 'PythonLayer',
-    javaagent: 'JavaAgentLayer',
-    javawrapper: 'JavaWrapperLayer',
-    ruby: 'RubyLayer',
-  }[family];
+  return LAYER_CLASSES[family];
 }

@@ -7,6 +7,16 @@ export const OTEL_LAYER_ACCOUNT = '184161586896';
 /** Layer families, as named in the upstream layer names. */
 export type LayerFamily = 'collector' | 'nodejs' | 'python' | 'javaagent' | 'javawrapper' | 'ruby';
 
+/** The public class that pins or overrides each layer family's release. */
+export const LAYER_CLASSES: Record<LayerFamily, string> = {
+  collector: 'CollectorLayer',
+  nodejs: 'NodejsLayer',
+  python: 'PythonLayer',
+  javaagent: 'JavaAgentLayer',
+  javawrapper: 'JavaWrapperLayer',
+  ruby: 'RubyLayer',
+};
+
 /** The newest known version of each layer family. */
 export const LATEST_VERSIONS: Record<LayerFamily, string> = {
   collector: '0.23.0',
