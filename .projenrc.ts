@@ -24,7 +24,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // No GitHub workflows: CI is `.ci/run` on a clean checkout.
   github: false,
-  release: false,
+  release: true,
   depsUpgrade: false,
   buildWorkflow: false,
   pullRequestTemplate: false,
