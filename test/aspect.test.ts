@@ -204,6 +204,16 @@ test('two aspects, or one applied twice, add nothing twice', () => {
   expect(byPrefix(twice, 'Fn').Layers).toHaveLength(2);
 });
 
+test('works with the default aspect priority too, and beside another mutating aspect', () => {
+  const stack = concreteStack();
+  fn(stack, 'Fn');
+  Aspects.of(stack).add(new ClickStackAspect({ endpoint: ENDPOINT }));
+  Aspects.of(stack).add({ visit: node => { if (node instanceof lambda.Function) node.addEnvironment('FROM_OTHER_ASPECT', '1'); } }, { priority: AspectPriority.MUTATING });
+  const vars = byPrefix(stack, 'Fn').Environment.Variables;
+  expect(vars.OPENTELEMETRY_COLLECTOR_CONFIG_URI).toBe('/var/task/collector.yaml');
+  expect(vars.FROM_OTHER_ASPECT).toBe('1');
+});
+
 test('one summary annotation per stack lists instrumented and skipped functions', () => {
   const stack = concreteStack();
   fn(stack, 'A');
