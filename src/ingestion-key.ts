@@ -46,8 +46,11 @@ export abstract class IngestionKey {
   /** @internal identifies the key for idempotence checks; never contains the key itself */
   public abstract _fingerprint(scope: lambda.Function): string;
 
-  /** @internal wires the key into one function: grants, warnings, header and variables */
-  public abstract _bind(fn: lambda.Function): BoundIngestionKey;
+  /** @internal the header value and the variables it needs; changes nothing */
+  public abstract _reference(): BoundIngestionKey;
+
+  /** @internal grants the function what reading the key needs, and leaves warnings */
+  public abstract _grant(fn: lambda.Function): void;
 }
 
 class SecretIngestionKey extends IngestionKey {
@@ -62,9 +65,20 @@ class SecretIngestionKey extends IngestionKey {
     return `secret:${JSON.stringify(Stack.of(scope).resolve(this.secret.secretArn))}#${this.jsonField ?? ''}`;
   }
 
-  public _bind(fn: lambda.Function): BoundIngestionKey {
+  public _reference(): BoundIngestionKey {
     const arn = this.secret.secretArn;
     const suffix = this.jsonField !== undefined ? `#${this.jsonField}` : '';
+    if (Token.isUnresolved(arn)) {
+      return {
+        headerValue: `\${secretsmanager:\${env:${SECRET_ARN_ENV}}${suffix}}`,
+        environment: { [SECRET_ARN_ENV]: arn },
+      };
+    }
+    return { headerValue: `\${secretsmanager:${arn}${suffix}}`, environment: {} };
+  }
+
+  public _grant(fn: lambda.Function): void {
+    const arn = this.secret.secretArn;
     const statement = new iam.PolicyStatement({
       actions: ['secretsmanager:GetSecretValue'],
       // A secret imported by name has a partial ARN; IAM needs the random suffix matched.
@@ -77,13 +91,6 @@ class SecretIngestionKey extends IngestionKey {
       Annotations.of(fn).addWarningV2('@clickstack/cdk:ingestionKeyNotGranted',
         `the role of ${fn.node.path} is not created by this app, so this app may not be able to change it: make sure it has secretsmanager:GetSecretValue on ${Token.isUnresolved(arn) ? 'the ingestion key secret' : arn}${this.secret.encryptionKey ? ' and kms:Decrypt on its key' : ''}, or the collector cannot read the ingestion key`);
     }
-    if (Token.isUnresolved(arn)) {
-      return {
-        headerValue: `\${secretsmanager:\${env:${SECRET_ARN_ENV}}${suffix}}`,
-        environment: { [SECRET_ARN_ENV]: arn },
-      };
-    }
-    return { headerValue: `\${secretsmanager:${arn}${suffix}}`, environment: {} };
   }
 }
 
@@ -100,9 +107,12 @@ class PlainTextIngestionKey extends IngestionKey {
     return `plain:${createHash('sha256').update(resolved).digest('hex')}`;
   }
 
-  public _bind(fn: lambda.Function): BoundIngestionKey {
+  public _grant(fn: lambda.Function): void {
     Annotations.of(fn).addWarningV2('@clickstack/cdk:plainTextIngestionKey',
       `the ClickStack ingestion key of ${fn.node.path} is stored in plain text in the function's configuration and in cdk.out; use IngestionKey.fromSecret() to keep it out of both`);
+  }
+
+  public _reference(): BoundIngestionKey {
     if (Token.isUnresolved(this.key)) {
       return { headerValue: `\${env:${PLAIN_KEY_ENV}}`, environment: { [PLAIN_KEY_ENV]: this.key } };
     }

@@ -5,8 +5,9 @@ import { App, Aws, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { agnosticStack, concreteStack, ENDPOINT, fn, readFile, stagedAssetDir } from './helpers';
-import { ClickStackInstrumentation, CollectorLayer, NodejsLayer, Propagator, TraceSampler } from '../src';
+import { ClickStackInstrumentation, CollectorLayer, IngestionKey, NodejsLayer, Propagator, TraceSampler } from '../src';
 
 const L = (region: string, name: string) => `arn:aws:lambda:${region}:184161586896:layer:${name}:1`;
 
@@ -268,6 +269,17 @@ describe('environment', () => {
     instrument(stack, [f]);
     f.addEnvironment('AWS_LAMBDA_EXEC_WRAPPER', '/opt/other');
     expect(() => Template.fromStack(stack)).toThrow(/AWS_LAMBDA_EXEC_WRAPPER of Stack-eu-west-1\/Fn was changed to "\/opt\/other"/);
+  });
+
+  test('a refused function is left unchanged: no grant, no layer, no variable', () => {
+    const stack = concreteStack();
+    const f = fn(stack, 'Fn', { environment: { BIG: 'x'.repeat(3900) } });
+    const key = IngestionKey.fromSecret(secretsmanager.Secret.fromSecretCompleteArn(stack, 'K', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbCdEf'));
+    expect(() => instrument(stack, [f], { ingestionKey: key })).toThrow(/over Lambda's 4096/);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    expect(fnProps(stack, 'Fn').Layers).toBeUndefined();
+    expect(Object.keys(fnProps(stack, 'Fn').Environment.Variables)).toEqual(['BIG']);
   });
 
   test("throws when the environment would exceed Lambda's 4 KB", () => {

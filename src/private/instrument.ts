@@ -176,7 +176,7 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
   const delivery = planConfigDelivery(fn);
 
   // 6. The environment: ours, except where the user set an OTEL_* value already.
-  const bound = key?._bind(fn);
+  const bound = key?._reference();
   Object.assign(configEnv, bound?.environment);
   const ours: Record<string, string> = {
     ...(support.kind === 'language' ? { [ENV.wrapper]: support.wrapper } : {}),
@@ -192,6 +192,7 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
   }
 
   // 7. Apply: nothing above changed the function.
+  key?._grant(fn);
   const layers = releases.map((r, i) => importedLayer(fn, r, arch, layerArns[i]));
   const configLayer = delivery.apply(yaml(bound?.headerValue));
   if (configLayer) layers.push(configLayer);
