@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { codeAssetSource } from './config-delivery';
 import { ClickStackOptions } from './options';
-import { InstrumentationRefused, instrumentationOf, instrumentFunction } from './private/instrument';
+import { InstrumentationRefused, instrumentedBy, instrumentFunction } from './private/instrument';
 import { validateOptions } from './private/validate';
 
 /**
@@ -109,8 +109,8 @@ export class ClickStackAspect implements IAspect {
   }
 
   private skipReason(fn: lambda.Function): string | undefined {
-    const existing = instrumentationOf(fn);
-    if (existing) return `already instrumented by ${existing.owner}, which wins`;
+    const owner = instrumentedBy(fn);
+    if (owner) return `already instrumented by ${owner}, which wins`;
     for (let c: IConstruct | undefined = fn; c; c = c.node.scope) {
       if (c.node.tryFindChild(OPT_OUT_ID)) return c === fn ? 'opted out with ClickStackAspect.optOut()' : `opted out with ClickStackAspect.optOut() on ${c.node.path}`;
       if (this.props.exclude?.includes(c)) return c === fn ? 'excluded' : `excluded with ${c.node.path}`;

@@ -32,8 +32,8 @@ export interface ConfigDelivery {
  * instrumented assets) and of what was done to each function of the stack.
  */
 export class SharedResources extends Construct {
-  /** What instrumented each function of this stack, for idempotence. */
-  public readonly instrumented = new Map<lambda.Function, unknown>();
+  /** What instrumented each function of this stack (owner path, effective settings), for idempotence. */
+  public readonly instrumented = new Map<lambda.Function, { readonly fingerprint: string; readonly owner: string }>();
 }
 
 /** The shared resources of `scope`'s stack. */

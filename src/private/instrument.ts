@@ -25,31 +25,9 @@ export class InstrumentationRefused extends Error {
   }
 }
 
-/** The outcome for one function. */
-export interface InstrumentationOutcome {
-  /** `instrumented` now, or `unchanged` because the same instrumentation was already applied. */
-  readonly status: 'instrumented' | 'unchanged';
-  /** `language` (layer + wrapper + collector) or `collectorOnly`. */
-  readonly mode: 'language' | 'collectorOnly';
-  /** Where the collector config lives: `bundle` or `layer`. */
-  readonly configDelivery: 'bundle' | 'layer';
-  /** Construct path of whatever instrumented the function first. */
-  readonly owner: string;
-}
-
-/** What was applied to an instrumented function, for idempotence. */
-interface InstrumentationRecord {
-  readonly fingerprint: string;
-  readonly outcome: InstrumentationOutcome;
-}
-
-function recordOf(fn: lambda.Function): InstrumentationRecord | undefined {
-  return sharedScope(fn).instrumented.get(fn) as InstrumentationRecord | undefined;
-}
-
-/** The outcome recorded for a function instrumented by this library, if any. */
-export function instrumentationOf(fn: lambda.Function): InstrumentationOutcome | undefined {
-  return recordOf(fn)?.outcome;
+/** The construct path of whatever instrumented `fn`, if this library did. */
+export function instrumentedBy(fn: lambda.Function): string | undefined {
+  return sharedScope(fn).instrumented.get(fn)?.owner;
 }
 
 /** Layer ARNs are reused for every function of a stack: one imported layer construct per ARN. */
@@ -109,7 +87,7 @@ function isOtelLayer(layer: unknown): boolean {
  * `InstrumentationRefused` (naming the function and the fix) for any function that cannot be
  * instrumented, before changing anything.
  */
-export function instrumentFunction(fn: lambda.Function, options: ClickStackOptions, owner: string): InstrumentationOutcome {
+export function instrumentFunction(fn: lambda.Function, options: ClickStackOptions, owner: string): void {
   const where = fn.node.path;
   const refuse = (kind: RefusalKind, why: string) => new InstrumentationRefused(kind, `cannot instrument ${where}: ${why}`);
   const stack = Stack.of(fn);
@@ -161,10 +139,11 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
     env: Object.entries({ ...configEnv, ...otel }).map(([k, v]) => [k, resolveIfToken(v)]),
     wrapper: support.kind === 'language' ? support.wrapper : undefined,
   });
-  const previous = recordOf(fn);
+  const shared = sharedScope(fn);
+  const previous = shared.instrumented.get(fn);
   if (previous) {
-    if (previous.fingerprint === fingerprint) return { ...previous.outcome, status: 'unchanged' };
-    throw refuse('conflict', `it is already instrumented by ${previous.outcome.owner} with other options than ${owner}; instrument each function once, or give both the same options`);
+    if (previous.fingerprint === fingerprint) return;
+    throw refuse('conflict', `it is already instrumented by ${previous.owner} with other options than ${owner}; instrument each function once, or give both the same options`);
   }
 
   // 5. Conflicts with what the function already has.
@@ -206,9 +185,7 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
   if (support.kind === 'collectorOnly') {
     Annotations.of(fn).addInfo(`[@clickstack/cdk:collectorOnly] ${fn.runtime.name} has no OpenTelemetry language layer: the collector layer was added, but the code must send telemetry itself to ${LOCAL_OTLP_ENDPOINT}; ${support.sdkHint}`);
   }
-  const outcome: InstrumentationOutcome = { status: 'instrumented', mode: support.kind, configDelivery: delivery.kind, owner };
-  sharedScope(fn).instrumented.set(fn, { fingerprint, outcome });
-  return outcome;
+  shared.instrumented.set(fn, { fingerprint, owner });
 }
 
 /** Synth-time checks of the final function: wrapper, environment and layer budgets. */
