@@ -1,10 +1,12 @@
 import * as path from 'path';
-import { Annotations, IAspect, Stack } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, IAspect, Stack, Stage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { codeAssetSource } from './config-delivery';
 import { ClickStackOptions } from './options';
-import { InstrumentationRefused, instrumentedBy, instrumentFunction } from './private/instrument';
+import { servesLambdaAtEdge } from './private/existing';
+import { InstrumentationRefused, instrumentedBy, instrumentFunction, RefusalKind, SKIPPABLE_REFUSALS } from './private/instrument';
+import { Decision, StackReport } from './private/report';
 import { validateOptions } from './private/validate';
 
 /**
@@ -33,32 +35,40 @@ export interface ClickStackAspectProps extends ClickStackOptions {
    * @default false
    */
   readonly includeCdkInternalFunctions?: boolean;
-}
 
-/** What the aspect did with one function. */
-interface Decision {
-  readonly path: string;
-  readonly instrumented: boolean;
-  readonly reason: string;
+  /**
+   * A name for this aspect in messages and in the summary, beside where it was added:
+   * `ClickStackAspect 'payments' (added at PaymentsStack)`.
+   * @default - the aspect is named by where it was added
+   */
+  readonly name?: string;
+
+  /**
+   * List every function in each stack's summary annotation, instrumented ones too. By default
+   * the summary gives counts, then only what was skipped or failed, ten paths per reason.
+   * @default false
+   */
+  readonly verboseSummary?: boolean;
 }
 
 const OPT_OUT_ID = 'ClickStackOptOut';
-const SUMMARY_ID = '@clickstack/cdk:summary';
 
 /**
  * Instruments every eligible `lambda.Function` under the scope it is applied to, with the same
  * logic as `ClickStackInstrumentation`.
  *
  * ```ts
- * Aspects.of(app).add(new ClickStackAspect({ endpoint }), { priority: AspectPriority.MUTATING });
+ * new ClickStackAspect({ endpoint }).applyTo(app); // the App and every Stage in it
  * ```
  *
- * Skips, with an info annotation: CDK's own handler functions, excluded functions and functions
- * already instrumented (explicit `ClickStackInstrumentation` wins). Skips, with a warning:
- * container-image functions and runtimes with no layer. Fails the synth with an error: a region
- * or partition where the layers are not published, and conflicts (an exec wrapper of your own,
- * Lambda's layer or environment budget). Each stack gets an info annotation summarising what
- * was instrumented and skipped.
+ * Explicit `ClickStackInstrumentation` wins over every aspect; among aspects, the one added
+ * nearest the function decides. Skips, reported in the stack's summary: CDK's own handler
+ * functions, Lambda@Edge functions and excluded functions. Skips with a warning: functions
+ * instrumented by someone else (ADOT, another OpenTelemetry layer, an exec wrapper), container
+ * images and runtimes with no layer. Fails the synth: a region or partition where the layers are
+ * not published, Lambda's layer or environment budget, and a nested Stage it cannot reach
+ * (aws-cdk-lib synthesizes nested Stages before their parent's aspects run). Each stack gets one
+ * summary annotation.
  */
 export class ClickStackAspect implements IAspect {
   /**
@@ -71,7 +81,6 @@ export class ClickStackAspect implements IAspect {
 
   private readonly props: ClickStackAspectProps;
   private readonly excludePatterns: RegExp[];
-  private readonly decisions = new Map<Stack, Decision[]>();
   private validated = false;
 
   constructor(props: ClickStackAspectProps) {
@@ -79,38 +88,72 @@ export class ClickStackAspect implements IAspect {
     this.excludePatterns = (props.excludePaths ?? []).map(globToRegExp);
   }
 
+  /**
+   * Add this aspect to `scope` and to every `Stage` under it, with `AspectPriority.MUTATING`.
+   *
+   * aws-cdk-lib synthesizes a nested Stage before its parent's aspects run, and CDK Pipelines'
+   * `addStage()` synthesizes the Stage at once: call this after the Stages are created and, with
+   * CDK Pipelines, on each Stage before `pipeline.addStage(stage)`. A Stage this aspect cannot
+   * reach fails the synth with its name and this line.
+   *
+   * @param scope the App, a Stage or a Stack
+   */
+  public applyTo(scope: IConstruct): void {
+    const stages = scope.node.findAll().filter(c => c === scope || Stage.isStage(c));
+    if (!stages.includes(scope)) stages.unshift(scope);
+    for (const c of stages) {
+      if (!Aspects.of(c).all.includes(this)) Aspects.of(c).add(this, { priority: AspectPriority.MUTATING });
+    }
+  }
+
   public visit(node: IConstruct): void {
+    this.checkNestedStages(node);
     if (!(node instanceof lambda.Function)) return;
-    const owner = 'ClickStackAspect';
     if (!this.validated) {
-      validateOptions(this.props, owner);
+      validateOptions(this.props, 'ClickStackAspect');
       this.validated = true;
     }
     const fn = node;
+    const nearest = nearestAspect(fn);
+    if (nearest.aspect !== this) return; // a nearer aspect decides, and reports
+    const by = this.label(nearest.scope);
+    const report = StackReport.of(Stack.of(fn));
+    report.verbose ||= this.props.verboseSummary ?? false;
+    const decide = (outcome: Decision['outcome'], reason = '') => report.decisions.set(fn, { outcome, reason, by });
+
+    const owner = instrumentedBy(fn);
+    if (owner !== undefined && owner !== by) {
+      decide('instrumented', `by ${owner}, which wins`);
+      return;
+    }
     const skip = this.skipReason(fn);
     if (skip) {
-      Annotations.of(fn).addInfo(`[@clickstack/cdk:skipped] not instrumented by ClickStackAspect: ${skip}`);
-      this.record(fn, false, skip);
+      decide('skipped', skip);
       return;
     }
     try {
-      instrumentFunction(fn, this.props, owner);
-      this.record(fn, true, 'instrumented');
+      instrumentFunction(fn, this.props, by);
+      decide('instrumented');
     } catch (e) {
       if (!(e instanceof InstrumentationRefused)) throw e;
-      if (e.kind === 'containerImage' || e.kind === 'runtime') {
-        Annotations.of(fn).addWarningV2('@clickstack/cdk:skipped', e.message);
-        this.record(fn, false, e.kind === 'containerImage' ? 'container image' : `runtime ${fn.runtime.name} has no layer`);
+      if (SKIPPABLE_REFUSALS.has(e.kind)) {
+        Annotations.of(fn).addWarningV2(`@clickstack/cdk:skipped:${e.kind}`, `${e.message} (skipped by ${by})`);
+        decide('skipped', REFUSAL_REASONS[e.kind] ?? e.kind);
       } else {
         Annotations.of(fn).addError(e.message);
-        this.record(fn, false, `error: ${e.kind}`);
+        decide('failed', e.kind);
       }
     }
   }
 
+  /** `ClickStackAspect 'name' (added at Stack)`: how users find the aspect in messages. */
+  private label(scope: IConstruct | undefined): string {
+    const name = this.props.name !== undefined ? ` '${this.props.name}'` : '';
+    const where = scope === undefined ? 'an enclosing scope' : scope.node.path === '' ? 'the App' : scope.node.path;
+    return `ClickStackAspect${name} (added at ${where})`;
+  }
+
   private skipReason(fn: lambda.Function): string | undefined {
-    const owner = instrumentedBy(fn);
-    if (owner) return `already instrumented by ${owner}, which wins`;
     for (let c: IConstruct | undefined = fn; c; c = c.node.scope) {
       if (c.node.tryFindChild(OPT_OUT_ID)) return c === fn ? 'opted out with ClickStackAspect.optOut()' : `opted out with ClickStackAspect.optOut() on ${c.node.path}`;
       if (this.props.exclude?.includes(c)) return c === fn ? 'excluded' : `excluded with ${c.node.path}`;
@@ -120,39 +163,47 @@ export class ClickStackAspect implements IAspect {
     if (!this.props.includeCdkInternalFunctions && isCdkInternal(fn)) {
       return 'a handler function of aws-cdk-lib itself (set includeCdkInternalFunctions to instrument it)';
     }
+    if (servesLambdaAtEdge(fn)) return 'Lambda@Edge (CloudFront replicates it; Lambda@Edge accepts neither layers nor environment variables)';
     return undefined;
   }
 
-  /** Record a decision; the first one in a stack registers that stack's summary. */
-  private record(fn: lambda.Function, instrumented: boolean, reason: string): void {
-    const stack = Stack.of(fn);
-    let list = this.decisions.get(stack);
-    if (!list) {
-      list = [];
-      this.decisions.set(stack, list);
-      const decisions = list;
-      let summarized = false;
-      // Validation runs after every aspect, before the cloud assembly is written; a second
-      // synth of the same app runs it again, but the annotation stays on the stack.
-      stack.node.addValidation({
-        validate: () => {
-          if (!summarized) Annotations.of(stack).addInfo(`[${SUMMARY_ID}] ${summarize(decisions)}`);
-          summarized = true;
-          return [];
-        },
-      });
+  /**
+   * aws-cdk-lib does not carry aspects into nested Stages and synthesizes them first: fail,
+   * naming them, when a Stage under this node has functions no ClickStack aspect or construct
+   * decided and this aspect would have instrumented.
+   */
+  private checkNestedStages(node: IConstruct): void {
+    for (const stage of node.node.children) {
+      if (!Stage.isStage(stage)) continue;
+      const missed = stage.node.findAll().filter((c): c is lambda.Function => c instanceof lambda.Function
+        && instrumentedBy(c) === undefined && !StackReport.tryOf(Stack.of(c))?.decisions.has(c) && this.skipReason(c) === undefined);
+      if (missed.length === 0) continue;
+      const paths = missed.slice(0, 5).map(f => f.node.path).join(', ') + (missed.length > 5 ? ` and ${missed.length - 5} more` : '');
+      throw new Error(`${this.label(node)} cannot reach the ${missed.length} function(s) of Stage ${stage.node.path} (${paths}): aws-cdk-lib synthesizes a nested Stage before its parent's aspects run, and CDK Pipelines' addStage() synthesizes it at once. Add the aspect to the Stage before it is synthesized: aspect.applyTo(stage) (or Aspects.of(stage).add(aspect)) before pipeline.addStage(stage), or aspect.applyTo(app) once every Stage exists; or leave the Stage out with exclude: [stage]`);
     }
-    list.push({ path: fn.node.path, instrumented, reason });
   }
 }
 
-function summarize(decisions: Decision[]): string {
-  const done = decisions.filter(d => d.instrumented);
-  const skipped = decisions.filter(d => !d.instrumented);
-  const lines = [`ClickStack: ${done.length} function(s) instrumented, ${skipped.length} skipped`];
-  for (const d of done) lines.push(`  + ${d.path}`);
-  for (const d of skipped) lines.push(`  - ${d.path}: ${d.reason}`);
-  return lines.join('\n');
+/** How the summary names a refusal the aspect skips. */
+const REFUSAL_REASONS: Partial<Record<RefusalKind, string>> = {
+  containerImage: 'container image',
+  runtime: 'runtime with no OpenTelemetry layer',
+  edge: 'Lambda@Edge',
+  existing: 'already instrumented by someone else (see its warning)',
+};
+
+/**
+ * The ClickStackAspect nearest the function: the first one applied on the function or its
+ * closest scope (the first added, when several are applied there), up to its Stage, whose
+ * aspects are the only ones that reach it.
+ */
+function nearestAspect(fn: lambda.Function): { aspect?: ClickStackAspect; scope?: IConstruct } {
+  for (let c: IConstruct | undefined = fn; c; c = c.node.scope) {
+    const aspect = Aspects.of(c).all.find((a): a is ClickStackAspect => a instanceof ClickStackAspect);
+    if (aspect) return { aspect, scope: c };
+    if (Stage.isStage(c)) break;
+  }
+  return {};
 }
 
 /** True when the function's code is inside the aws-cdk-lib package (CDK's own handlers). */

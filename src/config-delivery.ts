@@ -38,10 +38,13 @@ export class SharedResources extends Construct {
 
 /** The shared resources of `scope`'s stack. */
 export function sharedScope(scope: Construct): SharedResources {
-  const stack = Stack.of(scope);
-  const existing = stack.node.tryFindChild(SHARED_ID);
-  if (existing instanceof SharedResources) return existing;
-  return new SharedResources(stack, SHARED_ID);
+  return findSharedScope(scope) ?? new SharedResources(Stack.of(scope), SHARED_ID);
+}
+
+/** The shared resources of `scope`'s stack, if this library created any there. */
+export function findSharedScope(scope: Construct): SharedResources | undefined {
+  const existing = Stack.of(scope).node.tryFindChild(SHARED_ID);
+  return existing instanceof SharedResources ? existing : undefined;
 }
 
 /**

@@ -51,6 +51,11 @@ export abstract class IngestionKey {
 
   /** @internal grants the function what reading the key needs, and leaves warnings */
   public abstract _grant(fn: lambda.Function): void;
+
+  /** @internal why the key cannot be used by this function, before anything changes */
+  public _refusal(_fn: lambda.Function): string | undefined {
+    return undefined;
+  }
 }
 
 class SecretIngestionKey extends IngestionKey {
@@ -77,8 +82,30 @@ class SecretIngestionKey extends IngestionKey {
     return { headerValue: `\${secretsmanager:${arn}${suffix}}`, environment: {} };
   }
 
+  /**
+   * A secret owned by a stack of another environment cannot be referenced at all (aws-cdk-lib
+   * would fail with "Cannot use resource ... in a cross-environment fashion"), and the
+   * collector's secretsmanager provider reads secrets of the function's own region only.
+   */
+  public _refusal(fn: lambda.Function): string | undefined {
+    const owner = Stack.of(this.secret);
+    const user = Stack.of(fn);
+    if (owner === user || !Resource.isOwnedResource(this.secret)) return undefined;
+    const env = (s: Stack) => `${Token.isUnresolved(s.account) ? 'any account' : s.account}/${Token.isUnresolved(s.region) ? 'any region' : s.region}`;
+    if (owner.environment === user.environment) return undefined;
+    return `the ingestion key secret ${this.secret.node.path} belongs to stack ${owner.node.path} (${env(owner)}), another environment than the function's stack ${user.node.path} (${env(user)}); the collector reads the key in the function's own region. Replicate the secret into ${Token.isUnresolved(user.region) ? 'the function\'s region' : user.region} (Secret replicaRegions) and pass IngestionKey.fromSecret(Secret.fromSecretNameV2(<scope in that stack>, 'Key', '<name>')) to the instrumentation of that stack`;
+  }
+
   public _grant(fn: lambda.Function): void {
     const arn = this.secret.secretArn;
+    const owner = Stack.of(this.secret);
+    if (owner !== Stack.of(fn) && Resource.isOwnedResource(this.secret) && Token.isUnresolved(arn)) {
+      // Same environment: CDK exports the ARN from the secret's stack and imports it here.
+      // One note per stack, however many functions use the key.
+      const stack = Stack.of(fn);
+      const note = `[@clickstack/cdk:crossStackIngestionKey] the ingestion key secret ${this.secret.node.path} is defined in stack ${owner.node.path}: CDK exports its ARN from there and imports it into ${stack.node.path} (Fn::ImportValue, in the functions' variables and policies), so ${owner.node.path} deploys first and the secret cannot be replaced while this stack uses it; to avoid the export, pass IngestionKey.fromSecret(Secret.fromSecretNameV2(...)) created in this stack`;
+      if (!stack.node.metadata.some(m => m.data === note)) Annotations.of(stack).addInfo(note);
+    }
     const statement = new iam.PolicyStatement({
       actions: ['secretsmanager:GetSecretValue'],
       // A secret imported by name has a partial ARN; IAM needs the random suffix matched.

@@ -30,6 +30,13 @@ function byPrefix(stack: Stack, prefix: string): any {
   return entry[1];
 }
 
+/** The stack's one summary annotation. */
+function summaryOf(stack: Stack): string {
+  const found = Annotations.fromStack(stack).findInfo(`/${stack.node.path}`, Match.stringLikeRegexp('@clickstack/cdk:summary'));
+  expect(found).toHaveLength(1);
+  return found[0].entry.data as string;
+}
+
 const instrumented = (props: any) => props.Environment?.Variables?.OPENTELEMETRY_COLLECTOR_CONFIG_URI !== undefined;
 
 test('instruments a mix of runtimes, architectures and code types, added before or after the functions', () => {
@@ -103,7 +110,7 @@ test('functions in nested stacks are instrumented with the nested stack\'s own m
   expect(Template.fromStack(stack).toJSON().Mappings).toBeUndefined();
 });
 
-test('skips CDK helper functions with an info annotation, unless asked to include them', () => {
+test('skips CDK helper functions, named once in the summary, unless asked to include them', () => {
   const build = (include: boolean) => {
     const stack = concreteStack();
     new cr.AwsCustomResource(stack, 'Lookup', {
@@ -120,11 +127,10 @@ test('skips CDK helper functions with an info annotation, unless asked to includ
   const fns = functions(skipped);
   expect(Object.keys(fns)).toHaveLength(3);
   expect(Object.entries(fns).filter(([, p]) => instrumented(p)).map(([id]) => id)).toEqual([expect.stringMatching(/^Mine/)]);
-  const infos = Annotations.fromStack(skipped).findInfo('*', Match.stringLikeRegexp('skipped.*handler function of aws-cdk-lib itself')).map(m => m.id).sort();
-  expect(infos).toEqual([
-    '/Stack-eu-west-1/AWS679f53fac002430cb0da5b7982bd2287',
-    expect.stringMatching(/^\/Stack-eu-west-1\/Custom::CDKBucketDeployment/),
-  ]);
+  // Quiet: one summary line for the reason, no annotation per function.
+  const summary = summaryOf(skipped);
+  expect(summary).toMatch(/\n  - skipped: a handler function of aws-cdk-lib itself \(set includeCdkInternalFunctions to instrument it\): Stack-eu-west-1\/AWS679f53fac002430cb0da5b7982bd2287, Stack-eu-west-1\/Custom::CDKBucketDeployment\w+$/);
+  expect(Annotations.fromStack(skipped).findInfo('/Stack-eu-west-1/AWS679f53fac002430cb0da5b7982bd2287', Match.anyValue())).toHaveLength(0);
 
   const included = build(true);
   // BucketDeployment's handler (python) is instrumented; AwsCustomResource's Node.js runtime too.
@@ -164,10 +170,10 @@ test('exclusions: by construct, by path pattern, and opt-out where the function 
   applyAspect(stack, { exclude: [legacy], excludePaths: ['*/Batch*'] });
   const fns = functions(stack);
   expect(Object.entries(fns).filter(([, p]) => instrumented(p)).map(([id]) => id)).toEqual([expect.stringMatching(/^Kept/)]);
-  const a = Annotations.fromStack(stack);
-  a.hasInfo('/Stack-eu-west-1/Legacy/A', Match.stringLikeRegexp('excluded with Stack-eu-west-1/Legacy'));
-  a.hasInfo('/Stack-eu-west-1/Batch1', Match.stringLikeRegexp('excluded by path pattern'));
-  a.hasInfo('/Stack-eu-west-1/Opted', Match.stringLikeRegexp('opted out with ClickStackAspect.optOut'));
+  const summary = summaryOf(stack);
+  expect(summary).toContain('  - skipped: excluded with Stack-eu-west-1/Legacy: Stack-eu-west-1/Legacy/A\n');
+  expect(summary).toMatch(/  - skipped: excluded by path pattern .*: Stack-eu-west-1\/Batch1, Stack-eu-west-1\/Batch2\n/);
+  expect(summary).toContain('  - skipped: opted out with ClickStackAspect.optOut(): Stack-eu-west-1/Opted');
 });
 
 test('path patterns: ** crosses segments, * does not', () => {
@@ -185,10 +191,14 @@ test('explicit instrumentation wins over the aspect', () => {
   const special = fn(stack, 'Special');
   fn(stack, 'Plain');
   new ClickStackInstrumentation(stack, 'Own', { endpoint: ENDPOINT, sampler: TraceSampler.ALWAYS_OFF, functions: [special] });
-  applyAspect(stack, { sampler: TraceSampler.ALWAYS_ON });
+  applyAspect(stack, { sampler: TraceSampler.ALWAYS_ON, verboseSummary: true });
   expect(byPrefix(stack, 'Special').Environment.Variables.OTEL_TRACES_SAMPLER).toBe('always_off');
   expect(byPrefix(stack, 'Plain').Environment.Variables.OTEL_TRACES_SAMPLER).toBe('always_on');
-  Annotations.fromStack(stack).hasInfo('/Stack-eu-west-1/Special', Match.stringLikeRegexp('already instrumented by Stack-eu-west-1/Own'));
+  expect(summaryOf(stack)).toBe([
+    '[@clickstack/cdk:summary] ClickStack: 2 function(s) instrumented, 0 skipped, 0 failed by ClickStackAspect (added at Stack-eu-west-1)',
+    '  + instrumented (by Stack-eu-west-1/Own, which wins): Stack-eu-west-1/Special',
+    '  + instrumented: Stack-eu-west-1/Plain',
+  ].join('\n'));
 });
 
 test('two aspects, or one applied twice, add nothing twice', () => {
@@ -214,14 +224,14 @@ test('works with the default aspect priority too, and beside another mutating as
   expect(vars.FROM_OTHER_ASPECT).toBe('1');
 });
 
-test('one summary annotation per stack lists instrumented and skipped functions', () => {
+test('one summary annotation per stack: counts, then only what was skipped, by reason', () => {
   const stack = concreteStack();
   fn(stack, 'A');
   new lambda.DockerImageFunction(stack, 'Img', { code: lambda.DockerImageCode.fromEcr(ecr.Repository.fromRepositoryName(stack, 'R', 'r')) });
   applyAspect(stack);
   const summaries = Annotations.fromStack(stack).findInfo('/Stack-eu-west-1', Match.stringLikeRegexp('@clickstack/cdk:summary'));
   expect(summaries).toHaveLength(1);
-  expect(summaries[0].entry.data).toBe('[@clickstack/cdk:summary] ClickStack: 1 function(s) instrumented, 1 skipped\n  + Stack-eu-west-1/A\n  - Stack-eu-west-1/Img: container image');
+  expect(summaries[0].entry.data).toBe('[@clickstack/cdk:summary] ClickStack: 1 function(s) instrumented, 1 skipped, 0 failed by ClickStackAspect (added at Stack-eu-west-1)\n  - skipped: container image: Stack-eu-west-1/Img');
 });
 
 test('a bad endpoint fails at the first function with a clear error', () => {

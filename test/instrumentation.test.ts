@@ -251,10 +251,12 @@ describe('environment', () => {
     expect(fnProps(stack, 'Fn').Environment.Variables).toMatchObject({ OTEL_PROPAGATORS: 'b3', OTEL_SERVICE_NAME: 'mine' });
   });
 
-  test("throws on a user's own AWS_LAMBDA_EXEC_WRAPPER", () => {
+  test("throws on a user's own AWS_LAMBDA_EXEC_WRAPPER, even one equal to ours", () => {
     const stack = concreteStack();
     const f = fn(stack, 'Fn', { environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/my-wrapper' } });
-    expect(() => instrument(stack, [f])).toThrow(/Stack-eu-west-1\/Fn: it already sets AWS_LAMBDA_EXEC_WRAPPER="\/opt\/my-wrapper"/);
+    expect(() => instrument(stack, [f])).toThrow(/Stack-eu-west-1\/Fn: it is already instrumented by someone else: it has AWS_LAMBDA_EXEC_WRAPPER="\/opt\/my-wrapper"; to move it to ClickStack, remove/);
+    const same = fn(stack, 'Same', { environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/otel-handler' } });
+    expect(() => instrument(stack, [same], {}, 'Otel2')).toThrow(/Stack-eu-west-1\/Same: it is already instrumented by someone else: it has AWS_LAMBDA_EXEC_WRAPPER="\/opt\/otel-handler"/);
   });
 
   test("a user's wrapper is fine on a collector-only runtime", () => {

@@ -2,10 +2,10 @@ import { Annotations, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ENV, LOCAL_OTLP_ENDPOINT, otelEnvironment } from './environment';
+import { describeOtelLayer, existingInstrumentation, LAMBDA_AT_EDGE, migrationHint, servesLambdaAtEdge } from './existing';
 import { releaseFor } from './validate';
 import { renderCollectorConfig } from '../collector-config';
-import { planConfigDelivery, sharedScope, shortHash } from '../config-delivery';
-import { OTEL_LAYER_ACCOUNT } from '../layers/catalog';
+import { findSharedScope, planConfigDelivery, sharedScope, shortHash } from '../config-delivery';
 import { OtelLayerRelease } from '../layers/releases';
 import { CollectorArch, LayerResolutionError, resolveLayerArn } from '../layers/resolve';
 import { ClickStackOptions, JavaInstrumentation } from '../options';
@@ -16,7 +16,10 @@ export const MAX_LAYERS = 5;
 export const MAX_ENVIRONMENT_BYTES = 4096;
 
 /** Why a function was refused: the aspect warns on some kinds and errors on others. */
-export type RefusalKind = 'containerImage' | 'runtime' | 'region' | 'conflict' | 'budget';
+export type RefusalKind = 'containerImage' | 'runtime' | 'edge' | 'existing' | 'region' | 'conflict' | 'budget';
+
+/** Refusals the aspect turns into a warning and a skip: the function stays as it was. */
+export const SKIPPABLE_REFUSALS: ReadonlySet<RefusalKind> = new Set<RefusalKind>(['containerImage', 'runtime', 'edge', 'existing']);
 
 /** A function that cannot be instrumented, with a message that names it and the fix. */
 export class InstrumentationRefused extends Error {
@@ -27,7 +30,7 @@ export class InstrumentationRefused extends Error {
 
 /** The construct path of whatever instrumented `fn`, if this library did. */
 export function instrumentedBy(fn: lambda.Function): string | undefined {
-  return sharedScope(fn).instrumented.get(fn)?.owner;
+  return findSharedScope(fn)?.instrumented.get(fn)?.owner;
 }
 
 /** Layer ARNs are reused for every function of a stack: one imported layer construct per ARN. */
@@ -76,11 +79,6 @@ function appendLayers(fn: lambda.Function, layers: lambda.ILayerVersion[]): stri
   return own;
 }
 
-function isOtelLayer(layer: unknown): boolean {
-  const text = typeof layer === 'string' ? layer : JSON.stringify(layer);
-  return text.includes(`:${OTEL_LAYER_ACCOUNT}:layer:opentelemetry-`) || text.includes('ClickStackLayerArns');
-}
-
 /**
  * Instrument one function. The single implementation behind `ClickStackInstrumentation` and
  * `ClickStackAspect`; the options must have passed `validateOptions`. Throws
@@ -91,6 +89,9 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
   const where = fn.node.path;
   const refuse = (kind: RefusalKind, why: string) => new InstrumentationRefused(kind, `cannot instrument ${where}: ${why}`);
   const stack = Stack.of(fn);
+  if (servesLambdaAtEdge(fn)) throw refuse('edge', `${LAMBDA_AT_EDGE}; leave it out of the instrumentation`);
+  const keyRefusal = options.ingestionKey?._refusal(fn);
+  if (keyRefusal) throw refuse('region', keyRefusal);
 
   // 1. What the runtime and architecture get.
   const arch: CollectorArch = fn.architecture.name === lambda.Architecture.ARM_64.name ? 'arm64' : 'amd64';
@@ -146,12 +147,11 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
     throw refuse('conflict', `it is already instrumented by ${previous.owner} with other options than ${owner}; instrument each function once, or give both the same options`);
   }
 
-  // 5. Conflicts with what the function already has.
+  // 5. Someone else's instrumentation (an exec wrapper or collector config this library did not
+  // set, even one equal to ours; an OpenTelemetry or ADOT layer): never stacked on.
   const userEnv = currentEnvironment(fn);
-  const userWrapper = userEnv[ENV.wrapper];
-  if (support.kind === 'language' && userWrapper !== undefined && userWrapper !== support.wrapper) {
-    throw refuse('conflict', `it already sets ${ENV.wrapper}=${JSON.stringify(userWrapper)}, but the OpenTelemetry ${support.family} layer needs ${support.wrapper}; remove your wrapper, or chain it from a wrapper of your own that ends by running ${support.wrapper}`);
-  }
+  const existing = existingInstrumentation(fn, userEnv, support.kind === 'language');
+  if (existing) throw refuse('existing', existing);
   const delivery = planConfigDelivery(fn);
 
   // 6. The environment: ours, except where the user set an OTEL_* value already.
@@ -176,7 +176,10 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
   const configLayer = delivery.apply(yaml(bound?.headerValue));
   if (configLayer) layers.push(configLayer);
   const ownLayers = appendLayers(fn, layers);
-  for (const [name, value] of toSet) fn.addEnvironment(name, value);
+  // removeInEdge: should the function turn out to serve as Lambda@Edge (a distribution defined
+  // after instrumentation), aws-cdk-lib drops these instead of failing in prepare, and our
+  // synth-time validation names the problem.
+  for (const [name, value] of toSet) fn.addEnvironment(name, value, { removeInEdge: true });
   fn.node.addValidation({ validate: () => validateFinalState(fn, support.kind === 'language' ? support.wrapper : undefined, ownLayers, layers.length) });
 
   if (kept.length > 0) {
@@ -200,10 +203,13 @@ function validateFinalState(fn: lambda.Function, wrapper: string | undefined, ow
   if (bytes > MAX_ENVIRONMENT_BYTES) {
     errors.push(`the environment variables of ${where} take ${bytes} bytes, over Lambda's ${MAX_ENVIRONMENT_BYTES}; shorten or remove some of them`);
   }
+  if (servesLambdaAtEdge(fn)) {
+    errors.push(`${where} is instrumented, but ${LAMBDA_AT_EDGE}; remove it from the instrumentation (the aspect skips such functions by itself)`);
+  }
   const own = ((Stack.of(fn).resolve(ownLayers) as unknown[] | undefined) ?? []).map(l => typeof l === 'string' ? l : JSON.stringify(l));
-  const otel = own.filter(isOtelLayer);
+  const otel = own.map(describeOtelLayer).filter((d): d is string => d !== undefined);
   if (otel.length > 0) {
-    errors.push(`${where} already has an OpenTelemetry layer (${otel.join(', ')}) besides the instrumentation's; remove it and let the instrumentation add the right one`);
+    errors.push(`${where} already has ${otel.join(', ')} besides the instrumentation's: it would run two SDKs and two collectors; ${migrationHint(otel.join(', '))}`);
   }
   if (own.length + added > MAX_LAYERS) {
     errors.push(`Lambda allows ${MAX_LAYERS} layers; ${where} has ${own.length} of its own (${own.join(', ')}) and instrumentation adds ${added}. Remove ${own.length + added - MAX_LAYERS} of its layers`);

@@ -1,0 +1,101 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { OTEL_LAYER_ACCOUNT } from '../layers/catalog';
+
+/**
+ * What other instrumentation looks like on a function: layers of the OpenTelemetry Lambda
+ * project (account 184161586896), of AWS Distro for OpenTelemetry (ADOT, account 901920570463,
+ * `aws-otel-*` layers, added by aws-cdk-lib's `adotInstrumentation`), and any layer whose name
+ * says OpenTelemetry (`opentelemetry-*`, `otel-*`, `aws-otel-*`, `*-otel-*`, `*-otelcol-*`), in
+ * whatever account it was republished.
+ */
+const ADOT_ACCOUNT = '901920570463';
+const OTEL_LAYER_NAME = /:layer:(?:[A-Za-z0-9_-]*[-_])?(?:opentelemetry|otel|otelcol|aws-otel)(?:[-_][A-Za-z0-9_-]*)?:/i;
+
+/** Description of an OpenTelemetry or ADOT layer, or undefined for any other layer. */
+export function describeOtelLayer(layer: unknown): string | undefined {
+  const text = typeof layer === 'string' ? layer : JSON.stringify(layer);
+  if (text.includes(`:${ADOT_ACCOUNT}:layer:`) || /:layer:aws-otel-/.test(text)) return `an AWS Distro for OpenTelemetry (ADOT) layer (${short(text)})`;
+  if (text.includes(`:${OTEL_LAYER_ACCOUNT}:layer:`) || OTEL_LAYER_NAME.test(text) || text.includes('ClickStackLayerArns')) {
+    return `an OpenTelemetry layer (${short(text)})`;
+  }
+  return undefined;
+}
+
+function short(text: string): string {
+  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
+}
+
+/** How to migrate, by what was found. */
+export function migrationHint(found: string): string {
+  const keep = 'to keep it as it is, leave it out (ClickStackAspect.optOut(fn) or exclude)';
+  if (found.includes('ADOT')) return `to move it to ClickStack, drop adotInstrumentation (or the ADOT layer and AWS_LAMBDA_EXEC_WRAPPER) from the function; ${keep}`;
+  if (/AWS_LAMBDA_EXEC_WRAPPER="\/opt\/otel-/.test(found)) {
+    return `to move it to ClickStack, drop adotInstrumentation if the function uses it, or remove the OpenTelemetry layer and AWS_LAMBDA_EXEC_WRAPPER from the function; ${keep}`;
+  }
+  return `to move it to ClickStack, remove what was found from the function (a wrapper of your own can be chained from /opt/otel-handler only by hand); ${keep}`;
+}
+
+let layersReadableEarly: boolean | undefined;
+
+/**
+ * True when this aws-cdk-lib renders a function's layer list anew at every resolution. Older
+ * releases (2.189 among them) cache the first non-empty resolution of `CfnFunction.layers`, so
+ * reading the list before synth would drop every layer added afterwards: there, layers are only
+ * checked at synth (`validateFinalState`). Found out once per process, on a throwaway app, with
+ * public API only.
+ */
+export function canReadLayersEarly(): boolean {
+  if (layersReadableEarly === undefined) {
+    const stack = new Stack(new App(), 'Probe');
+    const probe = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('x') });
+    const arn = (name: string) => `arn:aws:lambda:us-east-1:123456789012:layer:${name}:1`;
+    probe.addLayers(lambda.LayerVersion.fromLayerVersionArn(stack, 'First', arn('first')));
+    const cfn = probe.node.defaultChild as lambda.CfnFunction;
+    stack.resolve(cfn.layers);
+    probe.addLayers(lambda.LayerVersion.fromLayerVersionArn(stack, 'Second', arn('second')));
+    layersReadableEarly = JSON.stringify(stack.resolve(cfn.layers)).includes(arn('second'));
+  }
+  return layersReadableEarly;
+}
+
+/**
+ * Instrumentation of someone else already on the function, found without changing it: an exec
+ * wrapper or collector configuration variable this library did not set (even one equal to
+ * ours), or, where the layer list can be read before synth, an OpenTelemetry or ADOT layer.
+ */
+export function existingInstrumentation(fn: lambda.Function, env: Record<string, unknown>, languageRuntime: boolean): string | undefined {
+  const found: string[] = [];
+  if (languageRuntime && env.AWS_LAMBDA_EXEC_WRAPPER !== undefined) found.push(`AWS_LAMBDA_EXEC_WRAPPER=${JSON.stringify(env.AWS_LAMBDA_EXEC_WRAPPER)}`);
+  for (const name of ['OPENTELEMETRY_COLLECTOR_CONFIG_URI', 'OPENTELEMETRY_COLLECTOR_CONFIG_FILE']) {
+    if (env[name] !== undefined) found.push(`${name}=${JSON.stringify(env[name])}`);
+  }
+  if (canReadLayersEarly()) {
+    const cfn = fn.node.defaultChild as lambda.CfnFunction;
+    for (const layer of (Stack.of(fn).resolve(cfn.layers) as unknown[] | undefined) ?? []) {
+      const otel = describeOtelLayer(layer);
+      if (otel) found.unshift(otel);
+    }
+  }
+  if (found.length === 0) return undefined;
+  const what = found.join(', ');
+  return `it is already instrumented by someone else: it has ${what}; ${migrationHint(what)}`;
+}
+
+/**
+ * True when the function serves as Lambda@Edge: its role trusts `edgelambda.amazonaws.com`.
+ * aws-cdk-lib adds that trust for every function version given to a CloudFront `Distribution`'s
+ * `edgeLambdas` (aws-cloudfront/lib/private/cache-behavior.ts, grantEdgeLambdaFunctionExecutionRole),
+ * to `CloudFrontWebDistribution` lambda associations, and to `experimental.EdgeFunction` in us-east-1
+ * or in its own `edge-lambda-stack-…` (experimental/edge-function.ts,
+ * addEdgeLambdaToRoleTrustStatement). The document is rendered, not resolved, so nothing freezes.
+ */
+export function servesLambdaAtEdge(fn: lambda.Function): boolean {
+  const role = fn.role;
+  if (!(role instanceof iam.Role) || !role.assumeRolePolicy) return false;
+  const rendered = Stack.of(role).resolve(role.assumeRolePolicy.toJSON());
+  return JSON.stringify(rendered).includes('edgelambda.amazonaws.com');
+}
+
+export const LAMBDA_AT_EDGE = 'it serves as Lambda@Edge (its role trusts edgelambda.amazonaws.com), and Lambda@Edge accepts neither layers nor environment variables';

@@ -1,0 +1,86 @@
+import { Annotations, CfnResource, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+
+/** What happened to one function visited by an aspect. */
+export interface Decision {
+  readonly outcome: 'instrumented' | 'skipped' | 'failed';
+  /** Why it was skipped or failed; for an instrumented function, empty. */
+  readonly reason: string;
+  /** The aspect (or construct) that decided, as users can find it: `ClickStackAspect (added at MyStack)`. */
+  readonly by: string;
+}
+
+const REPORT_ID = 'ClickStackReport';
+const SUMMARY_ID = '@clickstack/cdk:summary';
+/** Paths listed per reason before "and N more" (all of them with `verboseSummary`). */
+const MAX_PATHS = 10;
+
+/**
+ * The per-stack record of what every `ClickStackAspect` decided for the stack's functions, and
+ * its one summary annotation, written at synth after every aspect has run.
+ */
+export class StackReport extends Construct {
+  /** The report of `stack`, created on first use. */
+  public static of(stack: Stack): StackReport {
+    return StackReport.tryOf(stack) ?? new StackReport(stack);
+  }
+
+  /** The report of `stack` if an aspect decided anything there. */
+  public static tryOf(stack: Stack): StackReport | undefined {
+    const existing = stack.node.tryFindChild(REPORT_ID);
+    return existing instanceof StackReport ? existing : undefined;
+  }
+
+  public readonly decisions = new Map<lambda.Function, Decision>();
+  /** List instrumented functions too, and every path. */
+  public verbose = false;
+  private summarized = false;
+
+  private constructor(private readonly stack: Stack) {
+    super(stack, REPORT_ID);
+    // Validation runs after every aspect, before the cloud assembly is written; a second
+    // synth of the same app runs it again, but the annotation stays on the stack.
+    this.node.addValidation({
+      validate: () => {
+        if (!this.summarized) Annotations.of(stack).addInfo(`[${SUMMARY_ID}] ${this.summary()}`);
+        this.summarized = true;
+        return [];
+      },
+    });
+  }
+
+  /** Counts, then only what was skipped or failed (grouped by reason), then what no aspect could visit. */
+  public summary(): string {
+    const all = [...this.decisions.entries()].map(([fn, d]) => ({ path: fn.node.path, ...d }));
+    const count = (o: Decision['outcome']) => all.filter(d => d.outcome === o).length;
+    const deciders = [...new Set(all.map(d => d.by))];
+    const by = deciders.length === 1 ? ` by ${deciders[0]}` : ` by ${deciders.map(b => `${b}: ${all.filter(d => d.by === b).length}`).join('; ')}`;
+    const lines = [`ClickStack: ${count('instrumented')} function(s) instrumented, ${count('skipped')} skipped, ${count('failed')} failed${by}`];
+    const groups = new Map<string, string[]>();
+    for (const d of all) {
+      if (d.outcome === 'instrumented' && !this.verbose) continue;
+      const key = d.outcome === 'instrumented' ? `instrumented${d.reason ? ` (${d.reason})` : ''}` : `${d.outcome}: ${d.reason}`;
+      groups.set(key, [...groups.get(key) ?? [], d.path]);
+    }
+    for (const [key, paths] of groups) lines.push(`  ${key.startsWith('instrumented') ? '+' : '-'} ${key}: ${this.list(paths)}`);
+    const unvisited = this.unvisitedFunctions();
+    if (unvisited.length > 0) {
+      lines.push(`  - not visited, ${unvisited.length} Lambda function(s) of this template that are not lambda.Function constructs (CDK's low-level custom-resource handlers; aspects cannot instrument them): ${this.list(unvisited)}`);
+    }
+    return lines.join('\n');
+  }
+
+  private list(paths: string[]): string {
+    if (this.verbose || paths.length <= MAX_PATHS) return paths.join(', ');
+    return `${paths.slice(0, MAX_PATHS).join(', ')} and ${paths.length - MAX_PATHS} more (verboseSummary: true lists them all)`;
+  }
+
+  /** `AWS::Lambda::Function` resources of this stack that are not the resource of a `lambda.Function`. */
+  private unvisitedFunctions(): string[] {
+    return this.stack.node.findAll()
+      .filter(c => CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::Lambda::Function'
+        && !(c.node.scope instanceof lambda.Function) && Stack.of(c) === this.stack)
+      .map(c => c.node.path);
+  }
+}
