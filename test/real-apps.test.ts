@@ -3,7 +3,7 @@
  * Pipelines, someone else's instrumentation, the nearest aspect winning, ingestion keys across
  * stacks, and a quiet summary.
  */
-import { App, AspectPriority, Aspects, Stack, Stage } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -341,7 +341,7 @@ describe('quiet by default', () => {
   test("the summary names the template's Lambda functions no aspect can visit (CDK's low-level handlers)", () => {
     const app = new App();
     const stack = new Stack(app, 'S', { env: ENV });
-    new s3.Bucket(stack, 'Uploads', { autoDeleteObjects: true, removalPolicy: require('aws-cdk-lib').RemovalPolicy.DESTROY });
+    new s3.Bucket(stack, 'Uploads', { autoDeleteObjects: true, removalPolicy: RemovalPolicy.DESTROY });
     nodeFn(stack, 'Fn');
     addAspect(app);
     expect(summaryOf(stack)).toMatch(/\n  - not visited, 1 Lambda function\(s\) of this template that are not lambda.Function constructs .*: S\/Custom::S3AutoDeleteObjectsCustomResourceProvider\/Handler$/);
