@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { agnosticStack, concreteStack, ENDPOINT, fn, readFile, stagedAssetDir } from './helpers';
 import { ClickStackInstrumentation, CollectorLayer, IngestionKey, NodejsLayer, Propagator, TraceSampler } from '../src';
+import { canReadLayersEarly } from '../src/private/existing';
 
 const L = (region: string, name: string) => `arn:aws:lambda:${region}:184161586896:layer:${name}:1`;
 
@@ -316,12 +317,24 @@ describe('budgets and conflicts', () => {
     expect(() => Template.fromStack(stack)).toThrow(/\[Stack-eu-west-1\/Fn\] Lambda allows 5 layers; Stack-eu-west-1\/Fn has 4 of its own \(arn:aws:lambda:eu-west-1:123456789012:layer:mine-1:1, .*mine-4:1\) and instrumentation adds 2. Remove 1 of its layers/);
   });
 
-  test('fails synth when the function already has an OpenTelemetry layer', () => {
+  test('refuses a function that already has an OpenTelemetry layer: at once where layers can be read early, else at synth', () => {
     const stack = concreteStack();
     const otel = lambda.LayerVersion.fromLayerVersionArn(stack, 'Otel0', L('eu-west-1', 'opentelemetry-nodejs-0_21_0'));
     const f = fn(stack, 'Fn', { layers: [otel] });
+    if (canReadLayersEarly()) {
+      expect(() => instrument(stack, [f])).toThrow(/Stack-eu-west-1\/Fn: it is already instrumented by someone else: it has an OpenTelemetry layer \(arn:aws:lambda:eu-west-1:184161586896:layer:opentelemetry-nodejs-0_21_0:1\)/);
+      return;
+    }
     instrument(stack, [f]);
     expect(() => Template.fromStack(stack)).toThrow(/Stack-eu-west-1\/Fn already has an OpenTelemetry layer \(arn:aws:lambda:eu-west-1:184161586896:layer:opentelemetry-nodejs-0_21_0:1\) besides the instrumentation's/);
+  });
+
+  test('an OpenTelemetry layer added after instrumentation fails the synth', () => {
+    const stack = concreteStack();
+    const f = fn(stack, 'Fn');
+    instrument(stack, [f]);
+    f.addLayers(lambda.LayerVersion.fromLayerVersionArn(stack, 'Adot', 'arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-nodejs-amd64-ver-1-30-1:1'));
+    expect(() => Template.fromStack(stack)).toThrow(/Stack-eu-west-1\/Fn already has an AWS Distro for OpenTelemetry \(ADOT\) layer .* besides the instrumentation's: it would run two SDKs and two collectors; to move it to ClickStack, drop adotInstrumentation/);
   });
 
   test('instrumenting twice with the same options is a no-op', () => {
