@@ -2,12 +2,16 @@
  * Example app: a few functions of different runtimes, architectures and code types,
  * instrumented explicitly (stack `ClickStackExample`) and by the aspect (stack
  * `ClickStackAspectExample`, environment-agnostic, with a CDK helper function and a
- * container-image function that the aspect skips).
+ * container-image function that the aspect skips), and a Stage (`Prod`, as CDK Pipelines
+ * deploys them) with a Lambda@Edge function and an ADOT-instrumented function that the
+ * app-wide aspect leaves alone.
  *
  * `npx projen example` synthesizes it and prints what was instrumented.
  */
 import * as path from 'path';
-import { App, AspectPriority, Aspects, Stack } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, Stack, Stage } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -130,6 +134,39 @@ export function createApp(outdir?: string): App {
     nodejsEnabledInstrumentations: ['http', 'aws-sdk', 'undici'],
     functions: [checkout, ledger],
   });
+
+  // 4. A Stage (as CDK Pipelines deploys them) with a Lambda@Edge function and a function
+  // already instrumented with aws-cdk-lib's ADOT: the aspect reaches the Stage through
+  // applyTo(app), skips the edge function and leaves the ADOT one as it is, with a warning.
+  const prod = new Stage(app, 'Prod', { env: { account: '123456789012', region: 'us-east-1' } });
+  const web = new Stack(prod, 'Web');
+  const auth = new lambda.Function(web, 'EdgeAuth', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async (e) => e.Records[0].cf.request;'),
+  });
+  new cloudfront.Distribution(web, 'Cdn', {
+    defaultBehavior: {
+      origin: new origins.HttpOrigin('origin.example.com'),
+      edgeLambdas: [{ functionVersion: auth.currentVersion, eventType: cloudfront.LambdaEdgeEventType.VIEWER_REQUEST }],
+    },
+  });
+  new lambda.Function(web, 'Search', {
+    runtime: lambda.Runtime.PYTHON_3_13,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('def handler(event, context):\n    return []\n'),
+  });
+  new lambda.Function(web, 'LegacyAdot', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromAsset(path.join(HANDLERS, 'node')),
+    adotInstrumentation: {
+      layerVersion: lambda.AdotLayerVersion.fromJavaScriptSdkLayerVersion(lambda.AdotLambdaLayerJavaScriptSdkVersion.LATEST),
+      execWrapper: lambda.AdotLambdaExecWrapper.REGULAR_HANDLER,
+    },
+  });
+  // The whole app, every Stage in it included (the explicitly instrumented functions keep theirs).
+  new ClickStackAspect({ endpoint: ENDPOINT, name: 'app-wide' }).applyTo(app);
 
   return app;
 }

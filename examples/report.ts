@@ -18,7 +18,9 @@ const show = (v: unknown): string => {
 };
 
 let instrumented = 0;
-for (const stack of assembly.stacks) {
+// Stacks of the App, then of every nested Stage (CDK Pipelines deploys those).
+const stacks = (a: typeof assembly): typeof assembly.stacks => [...a.stacks, ...a.nestedAssemblies.flatMap(n => stacks(n.nestedAssembly))];
+for (const stack of stacks(assembly)) {
   console.log(`\n== ${stack.stackName} (${stack.environment.region === 'unknown-region' ? 'environment-agnostic' : stack.environment.region})`);
   const resources = stack.template.Resources as Record<string, any>;
   for (const [id, res] of Object.entries(resources)) {

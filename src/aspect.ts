@@ -123,7 +123,8 @@ export class ClickStackAspect implements IAspect {
 
     const owner = instrumentedBy(fn);
     if (owner !== undefined && owner !== by) {
-      decide('instrumented', `by ${owner}, which wins`);
+      // Explicit ClickStackInstrumentation wins over every aspect: it is the one that decided.
+      report.decisions.set(fn, { outcome: 'instrumented', reason: '', by: owner });
       return;
     }
     const skip = this.skipReason(fn);

@@ -195,9 +195,9 @@ test('explicit instrumentation wins over the aspect', () => {
   expect(byPrefix(stack, 'Special').Environment.Variables.OTEL_TRACES_SAMPLER).toBe('always_off');
   expect(byPrefix(stack, 'Plain').Environment.Variables.OTEL_TRACES_SAMPLER).toBe('always_on');
   expect(summaryOf(stack)).toBe([
-    '[@clickstack/cdk:summary] ClickStack: 2 function(s) instrumented, 0 skipped, 0 failed by ClickStackAspect (added at Stack-eu-west-1)',
-    '  + instrumented (by Stack-eu-west-1/Own, which wins): Stack-eu-west-1/Special',
-    '  + instrumented: Stack-eu-west-1/Plain',
+    '[@clickstack/cdk:summary] ClickStack: 2 function(s) instrumented, 0 skipped, 0 failed by Stack-eu-west-1/Own: 1; ClickStackAspect (added at Stack-eu-west-1): 1',
+    '  + instrumented by Stack-eu-west-1/Own: Stack-eu-west-1/Special',
+    '  + instrumented by ClickStackAspect (added at Stack-eu-west-1): Stack-eu-west-1/Plain',
   ].join('\n'));
 });
 

@@ -60,7 +60,7 @@ export class StackReport extends Construct {
     const groups = new Map<string, string[]>();
     for (const d of all) {
       if (d.outcome === 'instrumented' && !this.verbose) continue;
-      const key = d.outcome === 'instrumented' ? `instrumented${d.reason ? ` (${d.reason})` : ''}` : `${d.outcome}: ${d.reason}`;
+      const key = d.outcome === 'instrumented' ? `instrumented by ${d.by}` : `${d.outcome}: ${d.reason}`;
       groups.set(key, [...groups.get(key) ?? [], d.path]);
     }
     for (const [key, paths] of groups) lines.push(`  ${key.startsWith('instrumented') ? '+' : '-'} ${key}: ${this.list(paths)}`);
