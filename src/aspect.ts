@@ -107,7 +107,7 @@ export class ClickStackAspect implements IAspect {
   }
 
   public visit(node: IConstruct): void {
-    this.checkNestedStages(node);
+    if (Stage.isStage(node)) this.checkNestedStages(node);
     if (!(node instanceof lambda.Function)) return;
     if (!this.validated) {
       validateOptions(this.props, 'ClickStackAspect');
@@ -169,18 +169,24 @@ export class ClickStackAspect implements IAspect {
   }
 
   /**
-   * aws-cdk-lib does not carry aspects into nested Stages and synthesizes them first: fail,
-   * naming them, when a Stage under this node has functions no ClickStack aspect or construct
-   * decided and this aspect would have instrumented.
+   * aws-cdk-lib does not carry aspects into nested Stages and synthesizes them first. Visiting
+   * the App or a Stage (the root of a synthesis), fail, naming them, when a Stage inside it has
+   * functions that no ClickStack aspect or construct decided and that this aspect would have
+   * instrumented. One walk of the tree per synthesis.
    */
-  private checkNestedStages(node: IConstruct): void {
-    for (const stage of node.node.children) {
-      if (!Stage.isStage(stage)) continue;
-      const missed = stage.node.findAll().filter((c): c is lambda.Function => c instanceof lambda.Function
-        && instrumentedBy(c) === undefined && !StackReport.tryOf(Stack.of(c))?.decisions.has(c) && this.skipReason(c) === undefined);
-      if (missed.length === 0) continue;
-      const paths = missed.slice(0, 5).map(f => f.node.path).join(', ') + (missed.length > 5 ? ` and ${missed.length - 5} more` : '');
-      throw new Error(`${this.label(node)} cannot reach the ${missed.length} function(s) of Stage ${stage.node.path} (${paths}): aws-cdk-lib synthesizes a nested Stage before its parent's aspects run, and CDK Pipelines' addStage() synthesizes it at once. Add the aspect to the Stage before it is synthesized: aspect.applyTo(stage) (or Aspects.of(stage).add(aspect)) before pipeline.addStage(stage), or aspect.applyTo(app) once every Stage exists; or leave the Stage out with exclude: [stage]`);
+  private checkNestedStages(root: Stage): void {
+    const missed = new Map<Stage, lambda.Function[]>();
+    for (const c of root.node.findAll()) {
+      if (!(c instanceof lambda.Function)) continue;
+      let stage = Stage.of(c);
+      if (stage === undefined || stage === root) continue;
+      while (Stage.of(stage) !== root && Stage.of(stage) !== undefined) stage = Stage.of(stage)!;
+      if (instrumentedBy(c) !== undefined || StackReport.tryOf(Stack.of(c))?.decisions.has(c) || this.skipReason(c) !== undefined) continue;
+      missed.set(stage, [...missed.get(stage) ?? [], c]);
+    }
+    for (const [stage, fns] of missed) {
+      const paths = fns.slice(0, 5).map(f => f.node.path).join(', ') + (fns.length > 5 ? ` and ${fns.length - 5} more` : '');
+      throw new Error(`${this.label(nearestAspectScope(root, this))} cannot reach the ${fns.length} function(s) of Stage ${stage.node.path} (${paths}): aws-cdk-lib synthesizes a nested Stage before its parent's aspects run, and CDK Pipelines' addStage() synthesizes it at once. Add the aspect to the Stage before it is synthesized: aspect.applyTo(stage) (or Aspects.of(stage).add(aspect)) before pipeline.addStage(stage), or aspect.applyTo(app) once every Stage exists; or leave the Stage out with exclude: [stage]`);
     }
   }
 }
@@ -192,6 +198,14 @@ const REFUSAL_REASONS: Partial<Record<RefusalKind, string>> = {
   edge: 'Lambda@Edge',
   existing: 'already instrumented by someone else (see its warning)',
 };
+
+/** Where `aspect` was added, for a node it visits: the node or its nearest scope holding it. */
+function nearestAspectScope(node: IConstruct, aspect: ClickStackAspect): IConstruct | undefined {
+  for (let c: IConstruct | undefined = node; c; c = c.node.scope) {
+    if (Aspects.of(c).all.includes(aspect)) return c;
+  }
+  return undefined;
+}
 
 /**
  * The ClickStackAspect nearest the function: the first one applied on the function or its

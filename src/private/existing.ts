@@ -93,7 +93,10 @@ export function existingInstrumentation(fn: lambda.Function, env: Record<string,
  */
 export function servesLambdaAtEdge(fn: lambda.Function): boolean {
   const role = fn.role;
-  if (!(role instanceof iam.Role) || !role.assumeRolePolicy) return false;
+  // A function's own role trusts lambda.amazonaws.com in one statement; each of those aws-cdk-lib
+  // APIs adds a statement of its own. So one statement means no edge use, with no rendering
+  // (this runs for every function).
+  if (!(role instanceof iam.Role) || !role.assumeRolePolicy || role.assumeRolePolicy.statementCount < 2) return false;
   const rendered = Stack.of(role).resolve(role.assumeRolePolicy.toJSON());
   return JSON.stringify(rendered).includes('edgelambda.amazonaws.com');
 }

@@ -76,11 +76,21 @@ export class StackReport extends Construct {
     return `${paths.slice(0, MAX_PATHS).join(', ')} and ${paths.length - MAX_PATHS} more (verboseSummary: true lists them all)`;
   }
 
-  /** `AWS::Lambda::Function` resources of this stack that are not the resource of a `lambda.Function`. */
+  /**
+   * `AWS::Lambda::Function` resources that are not the resource of a `lambda.Function`: the
+   * handlers of aws-cdk-lib's `CustomResourceProvider`s (`Custom::S3AutoDeleteObjects…`,
+   * `Custom::CrossRegionExportWriter…`, …), which it always creates at the top of the stack
+   * (core/lib/custom-resource-provider, `Stack.of(scope)`), and any `CfnFunction` placed there.
+   * Only the stack's children and grandchildren are looked at: a whole-tree walk per stack would
+   * cost more than the rest of the summary.
+   */
   private unvisitedFunctions(): string[] {
-    return this.stack.node.findAll()
-      .filter(c => CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::Lambda::Function'
-        && !(c.node.scope instanceof lambda.Function) && Stack.of(c) === this.stack)
-      .map(c => c.node.path);
+    const found: string[] = [];
+    for (const child of this.stack.node.children) {
+      for (const c of [child, ...child.node.children]) {
+        if (CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::Lambda::Function' && !(c.node.scope instanceof lambda.Function)) found.push(c.node.path);
+      }
+    }
+    return found;
   }
 }
