@@ -1,8 +1,8 @@
 /** Pieces shared by the app builders of the "apps like yours" set. */
 import * as path from 'path';
-import { Construct } from 'constructs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Construct } from 'constructs';
 
 export const ACCOUNT = '111111111111';
 export const FIXTURES = path.join(__dirname, '..', 'fixtures');

@@ -97,9 +97,12 @@ export interface Comparison {
 }
 
 export interface FunctionPair {
+  /** Construct path of the function's stack. */
   readonly stack: string;
-  readonly before?: FunctionReport;
-  readonly after: FunctionReport;
+  /** The function without instrumentation. */
+  readonly before: FunctionReport;
+  /** The function with instrumentation; undefined when that synth failed (or the function vanished). */
+  readonly after?: FunctionReport;
   /** The function's resource differs between the two syntheses. */
   readonly changed: boolean;
 }
@@ -148,10 +151,10 @@ export function synthTwice(build: (app: App, instrument: boolean) => void): Comp
   if (before.error) throw new Error(`the app does not synthesize without instrumentation: ${before.error.message}`);
   const after = synthesize(app => build(app, true));
   const functions: FunctionPair[] = [];
-  for (const [stackPath, stack] of Object.entries(after.stacks)) {
+  for (const [stackPath, stack] of Object.entries(before.stacks)) {
     for (const fn of stack.functions) {
-      const old = before.stacks[stackPath]?.functions.find(f => f.logicalId === fn.logicalId);
-      functions.push({ stack: stackPath, before: old, after: fn, changed: !old || !deepEqual(old.resource, fn.resource) });
+      const now = after.stacks[stackPath]?.functions.find(f => f.logicalId === fn.logicalId);
+      functions.push({ stack: stackPath, before: fn, after: now, changed: !now || !deepEqual(fn.resource, now.resource) });
     }
   }
   return { before, after, functions, unexpected: after.error ? [] : unexpectedChanges(before, after) };
@@ -281,9 +284,9 @@ type Report = (where: string, before: unknown, after: unknown) => void;
 
 function diffResource(id: string, a: any, b: any, instrumented: Set<string>, resources: any, report: Report): void {
   if (deepEqual(a, b)) return;
-  const path: string = (b ?? a)?.Metadata?.['aws:cdk:path'] ?? '';
-  if (!a && path.split('/').includes(SHARED_ID)) return;
-  if (isPipelineAssetPublishing(path)) return;
+  const cfnPath: string = (b ?? a)?.Metadata?.['aws:cdk:path'] ?? '';
+  if (!a && cfnPath.split('/').includes(SHARED_ID)) return;
+  if (isPipelineAssetPublishing(cfnPath)) return;
   if (!a && b?.Type === 'AWS::IAM::Policy') {
     if (!statementsOk([], b.Properties?.PolicyDocument?.Statement ?? [], resources)) report('', a, b);
     return;
@@ -298,7 +301,7 @@ function diffResource(id: string, a: any, b: any, instrumented: Set<string>, res
     allowDependsOn = true;
   } else if (b.Type === 'AWS::CloudFormation::Stack') {
     allowedProps.add('TemplateURL');
-  } else if (b.Type === 'AWS::CodePipeline::Pipeline' && isPipeline(path)) {
+  } else if (b.Type === 'AWS::CodePipeline::Pipeline' && isPipeline(cfnPath)) {
     allowedProps.add('Stages');
   } else if (b.Type === 'AWS::IAM::Policy') {
     const sa = a.Properties?.PolicyDocument?.Statement ?? [];
@@ -366,24 +369,30 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 /**
- * The annotation texts that give a reason for a function: the whole text of every annotation on
- * the function or under it, and the lines of every annotation above it (its stack, Stage, App:
- * a summary) that name it: by full construct path, by its path inside its Stage or stack (when
- * that has a `/`), or by logical id.
+ * The annotations that give a reason for a function (tree annotations, see `AppReport.messages`):
+ * - the whole text of every annotation on the function, under it, or on a construct between it
+ *   and its stack (an `EdgeFunction` wrapping it, say);
+ * - the lines of every annotation on its stack, a stack or Stage above, or the App (a summary)
+ *   that name it: by full construct path, by its path inside its Stage or inside its stack (when
+ *   that has a `/`), or by logical id.
  */
 export function reasonsFor(report: AppReport, stackPath: string, fn: FunctionReport): Message[] {
   const out: Message[] = [];
-  const stack = report.stacks[stackPath];
+  const stageOf = (p: string) => [...Object.values(report.stacks)].find(s => s.path === p)?.stagePath;
+  const stagePath = stageOf(stackPath) ?? '';
+  const containers = new Set<string>(['', ...report.app.node.findAll().filter(c => Stack.isStack(c) || Stage.isStage(c)).map(c => c.node.path)]);
   const names = [fn.path];
-  if (stack.stagePath && fn.path.startsWith(stack.stagePath + '/')) names.push(fn.path.slice(stack.stagePath.length + 1));
+  if (stagePath && fn.path.startsWith(stagePath + '/')) names.push(fn.path.slice(stagePath.length + 1));
   const inStack = fn.path.startsWith(stackPath + '/') ? fn.path.slice(stackPath.length + 1) : undefined;
   if (inStack?.includes('/')) names.push(inStack);
+  const byLogicalId = new RegExp(`\\b${fn.logicalId}\\b`);
   for (const m of report.messages) {
-    if (m.path === fn.path || m.path.startsWith(fn.path + '/')) {
+    const above = m.path === '' || fn.path.startsWith(m.path + '/');
+    if (m.path === fn.path || m.path.startsWith(fn.path + '/') || (above && m.path.startsWith(stackPath + '/') && !containers.has(m.path))) {
       out.push(m);
-    } else if (m.path === '' || fn.path.startsWith(m.path + '/')) {
+    } else if (above) {
       for (const line of m.text.split('\n')) {
-        if (names.some(n => line.includes(n)) || new RegExp(`\\b${fn.logicalId}\\b`).test(line)) out.push({ ...m, text: line });
+        if (names.some(n => line.includes(n)) || byLogicalId.test(line)) out.push({ ...m, text: line });
       }
     }
   }
@@ -392,5 +401,5 @@ export function reasonsFor(report: AppReport, stackPath: string, fn: FunctionRep
 
 /** One line per function: `stack  path  instrumented|skipped: reasons`, for failure messages. */
 export function describeFunctions(c: Comparison): string {
-  return c.functions.map(f => `${f.after.path} [${f.after.logicalId}]: ${f.after.instrumented ? 'instrumented' : 'not instrumented'}${f.changed ? ' (changed)' : ''}`).join('\n');
+  return c.functions.map(f => `${f.before.path} [${f.before.logicalId}]: ${f.after?.instrumented ? 'instrumented' : 'not instrumented'}${f.changed ? ' (changed)' : ''}`).join('\n');
 }
