@@ -10,8 +10,8 @@ import { App, AspectPriority, Aspects, IAspect } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import {
-  alreadyInstrumentedApp, Comparison, customResourcesApp, edgeSite, FunctionPair, Message, nestedStacksApp,
-  PipelineAspectMode, pipelinesApp, reasonsFor, synthTwice,
+  alreadyInstrumentedApp, AppReport, Comparison, customResourcesApp, edgeSite, FunctionPair, Message, nestedStacksApp,
+  PipelineAspectMode, pipelinesApp, reasonsFor, synthesize, synthTwice,
 } from './apps';
 import { ClickStackAspect } from '../src';
 
@@ -92,10 +92,11 @@ function failures(c: Comparison, f: FunctionPair, expected: Expected): string[] 
  * expectation, each expectation holds, and nothing else changed.
  */
 function describeApp(name: string, build: (app: App, instrument: boolean) => void, expectations: Expectations,
-  opts: { synthMayFail?: boolean } = {}) {
+  opts: { synthMayFail?: boolean; baseline?: () => AppReport } = {}) {
   let c: Comparison;
   beforeAll(() => {
-    c = synthTwice(build);
+    c = synthTwice(build, opts.baseline?.());
+    if (process.env.APPS_TIMING) console.log(`${name}: ${c.before.millis} ms without, ${c.after.millis} ms with the aspect`);
   });
 
   if (!opts.synthMayFail) {
@@ -136,13 +137,15 @@ describe('a CDK Pipelines app (Beta, Prod, and Prod/Canary nested in Prod)', () 
     [`${name}/Worker/Worker`, expected('Worker')],
   ];
   const reached = (fn: string): Expected => fn === 'AwsCustomResource' ? CDK_INTERNAL : 'instrumented';
+  let baselineReport: AppReport | undefined;
+  const baseline = () => baselineReport ??= synthesize(app => pipelinesApp(app));
 
   describe('aspect on the App only: the synth fails, or warns naming every Stage it could not reach', () => {
     describeApp('pipelines/app', build('app'), [
       ...stage('Beta', () => ({ unreachedStage: 'Beta' })),
       ...stage('Prod', () => ({ unreachedStage: 'Prod' })),
       ['Prod/Canary/Probe/Worker', { unreachedStage: 'Prod/Canary' }],
-    ], { synthMayFail: true });
+    ], { synthMayFail: true, baseline });
   });
 
   describe('aspect on each Stage before addStage(), not on Prod/Canary: Prod/Canary is instrumented or named', () => {
@@ -150,7 +153,7 @@ describe('a CDK Pipelines app (Beta, Prod, and Prod/Canary nested in Prod)', () 
       ...stage('Beta', reached),
       ...stage('Prod', reached),
       ['Prod/Canary/Probe/Worker', { anyOf: ['instrumented', { unreachedStage: 'Prod/Canary' }] }],
-    ]);
+    ], { baseline });
   });
 
   describe('aspect on each Stage and the Stages nested in it, before addStage(): everything eligible is instrumented', () => {
@@ -158,7 +161,7 @@ describe('a CDK Pipelines app (Beta, Prod, and Prod/Canary nested in Prod)', () 
       ...stage('Beta', reached),
       ...stage('Prod', reached),
       ['Prod/Canary/Probe/Worker', 'instrumented'],
-    ]);
+    ], { baseline });
   });
 });
 
@@ -197,6 +200,7 @@ describe('an app with a nested stack inside a nested stack, one asset directory 
   const get = describeApp('nestedStacks', withAspectOnApp(nestedStacksApp), [
     ['Platform/Gateway', 'instrumented'],
     ['Platform/Services/Users', 'instrumented'],
+    ['Platform/Services/Sessions', 'instrumented'],
     ['Platform/Services/Search', 'instrumented'],
     ['Platform/Services/Jobs/Nightly', 'instrumented'],
     ['Platform/Services/Jobs/Hourly', 'instrumented'],
@@ -208,6 +212,7 @@ describe('an app with a nested stack inside a nested stack, one asset directory 
     expect(Object.fromEntries(c.functions.map(f => [f.before.path, f.after?.configUri]))).toEqual({
       'Platform/Gateway': '/var/task/collector.yaml',
       'Platform/Services/Users': '/var/task/collector.yaml',
+      'Platform/Services/Sessions': '/var/task/collector.yaml',
       'Platform/Services/Search': '/var/task/collector.yaml',
       'Platform/Services/Jobs/Nightly': '/var/task/collector.yaml',
       'Platform/Services/Jobs/Hourly': '/var/task/collector.yaml',

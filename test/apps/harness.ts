@@ -144,10 +144,11 @@ export function synthesize(build: (app: App) => void): AppReport {
 
 /**
  * Synthesize the app twice: `build(app, false)` and `build(app, true)` (where the builder applies
- * the instrumentation), and compare.
+ * the instrumentation), and compare. `baseline`: the synth without instrumentation, when several
+ * comparisons share it.
  */
-export function synthTwice(build: (app: App, instrument: boolean) => void): Comparison {
-  const before = synthesize(app => build(app, false));
+export function synthTwice(build: (app: App, instrument: boolean) => void, baseline?: AppReport): Comparison {
+  const before = baseline ?? synthesize(app => build(app, false));
   if (before.error) throw new Error(`the app does not synthesize without instrumentation: ${before.error.message}`);
   const after = synthesize(app => build(app, true));
   const functions: FunctionPair[] = [];

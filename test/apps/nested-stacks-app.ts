@@ -1,17 +1,19 @@
 /**
- * A stack with two NestedStacks, one inside the other, with functions in each. Every function's
+ * A stack with two NestedStacks, one inside the other, with functions in each. Every plain function's
  * code is the same local directory (one asset hash); in the inner nested stack two functions share
- * one `Code` object, as `const code = Code.fromAsset('dist')` apps do.
+ * one `Code` object, as `const code = Code.fromAsset('dist')` apps do; one is a `NodejsFunction`
+ * (bundled locally with esbuild).
  */
 import { App, NestedStack, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ACCOUNT, HANDLER_DIR, nodeFunction, pythonFunction } from './common';
+import { ACCOUNT, bundledFunction, HANDLER_DIR, nodeFunction, pythonFunction } from './common';
 
 export function nestedStacksApp(app: App): void {
   const stack = new Stack(app, 'Platform', { env: { account: ACCOUNT, region: 'eu-west-1' } });
   nodeFunction(stack, 'Gateway');
   const services = new NestedStack(stack, 'Services');
   nodeFunction(services, 'Users');
+  bundledFunction(services, 'Sessions');
   pythonFunction(services, 'Search');
   const jobs = new NestedStack(services, 'Jobs');
   const code = lambda.Code.fromAsset(HANDLER_DIR);

@@ -10,7 +10,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
-import { ACCOUNT, bundledFunction, nodeFunction, pythonFunction } from './common';
+import { ACCOUNT, nodeFunction, pythonFunction } from './common';
 
 export const PIPELINE_REGION = 'eu-west-1';
 
@@ -33,7 +33,7 @@ export interface PipelinesAppProps {
 class ApiStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps) {
     super(scope, id, props);
-    const orders = bundledFunction(this, 'Orders');
+    const orders = nodeFunction(this, 'Orders');
     const reports = pythonFunction(this, 'Reports', { timeout: Duration.seconds(30) });
     const api = new apigateway.RestApi(this, 'Api', { deploy: true });
     api.root.addResource('orders').addMethod('GET', new apigateway.LambdaIntegration(orders));
