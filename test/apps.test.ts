@@ -97,6 +97,8 @@ function describeApp(name: string, build: (app: App, instrument: boolean) => voi
   beforeAll(() => {
     c = synthTwice(build, opts.baseline?.());
     if (process.env.APPS_TIMING) console.log(`${name}: ${c.before.millis} ms without, ${c.after.millis} ms with the aspect`);
+    // What `cdk synth` would print (the summaries, for the issue's closing note).
+    if (process.env.APPS_MESSAGES) console.log(`${name}:\n${c.after.assemblyMessages.map(m => `[${m.level}] /${m.path}: ${m.text}`).join('\n')}`);
   });
 
   if (!opts.synthMayFail) {
@@ -217,6 +219,28 @@ describe('an app with a nested stack inside a nested stack, one asset directory 
       'Platform/Services/Jobs/Nightly': '/var/task/collector.yaml',
       'Platform/Services/Jobs/Hourly': '/var/task/collector.yaml',
     });
+  });
+});
+
+describe('two aspects with other options, one on the App and one on a nested stack: the nearest one wins', () => {
+  test('nestedStacks: functions under Platform/Services get its aspect\'s service name, the others the App\'s', () => {
+    const c = synthTwice((app, instrument) => {
+      nestedStacksApp(app);
+      if (!instrument) return;
+      const services = app.node.findChild('Platform').node.findChild('Services');
+      Aspects.of(app).add(new ClickStackAspect({ endpoint: ENDPOINT, serviceName: 'app' }), { priority: AspectPriority.MUTATING });
+      Aspects.of(services).add(new ClickStackAspect({ endpoint: ENDPOINT, serviceName: 'services' }), { priority: AspectPriority.MUTATING });
+    });
+    expect(c.after.error?.message).toBeUndefined();
+    expect(Object.fromEntries(c.functions.map(f => [f.before.path, f.after?.environment.OTEL_SERVICE_NAME]))).toEqual({
+      'Platform/Gateway': 'app',
+      'Platform/Services/Users': 'services',
+      'Platform/Services/Sessions': 'services',
+      'Platform/Services/Search': 'services',
+      'Platform/Services/Jobs/Nightly': 'services',
+      'Platform/Services/Jobs/Hourly': 'services',
+    });
+    expect(c.unexpected).toEqual([]);
   });
 });
 
