@@ -6,14 +6,15 @@
  *
  * The reason patterns are deliberately loose: the tests pin the behaviour, not the wording.
  */
-import { App, AspectPriority, Aspects, IAspect } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, IAspect, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
 import {
   alreadyInstrumentedApp, AppReport, Comparison, customResourcesApp, edgeSite, FunctionPair, Message, nestedStacksApp,
-  PipelineAspectMode, pipelinesApp, reasonsFor, synthesize, synthTwice,
+  PipelineAspectMode, pipelinesApp, reasonsFor, stagesApp, synthesize, synthTwice,
 } from './apps';
-import { ClickStackAspect } from '../src';
+import { ClickStackAspect, IngestionKey } from '../src';
 
 const ENDPOINT = 'https://clickstack.example.com:4318';
 const newAspect = () => new ClickStackAspect({ endpoint: ENDPOINT });
@@ -167,6 +168,15 @@ describe('a CDK Pipelines app (Beta, Prod, and Prod/Canary nested in Prod)', () 
   });
 });
 
+describe('plain Stages (Dev, and Dev/Preview nested in it) with the aspect on the App', () => {
+  describeApp('stages', withAspectOnApp(stagesApp), [
+    ['Shared/Audit', 'instrumented'],
+    ['Dev/Api/Handler', { anyOf: ['instrumented', { unreachedStage: 'Dev' }] }],
+    ['Dev/Api/Reports', { anyOf: ['instrumented', { unreachedStage: 'Dev' }] }],
+    ['Dev/Preview/Api/Handler', { anyOf: ['instrumented', { unreachedStage: 'Dev/Preview' }] }],
+  ], { synthMayFail: true });
+});
+
 describe.each(['beforeDistribution', 'afterDistribution'] as const)('a CloudFront site with Lambda@Edge (the plain edge function defined %s)', (order) => {
   describeApp(`edge/${order}`, withAspectOnApp(app => edgeSite(app, { edgeFunctionOrder: order })), [
     ['SiteUsEast1/ViewerAuth', LAMBDA_EDGE],
@@ -188,6 +198,21 @@ describe('an app with custom resources, BucketDeployment, autoDeleteObjects and 
     ['Website/Custom::S3AutoDeleteObjectsCustomResourceProvider/Handler', CDK_INTERNAL],
     [/^Website\/LogRetention[0-9a-f]+$/, CDK_INTERNAL],
   ]);
+
+  test('customResources with an ingestion key from a secret of the stack: the roles get only secretsmanager/kms statements', () => {
+    const c = synthTwice((app, instrument) => {
+      customResourcesApp(app);
+      if (!instrument) return;
+      const stack = app.node.findChild('Website') as Stack;
+      const secret = secretsmanager.Secret.fromSecretNameV2(stack, 'IngestionKey', 'clickstack/ingestion');
+      Aspects.of(app).add(new ClickStackAspect({ endpoint: ENDPOINT, ingestionKey: IngestionKey.fromSecret(secret) }), { priority: AspectPriority.MUTATING });
+    });
+    expect(c.after.error?.message).toBeUndefined();
+    expect(c.functions.filter(f => f.after?.instrumented).map(f => f.before.path).sort()).toEqual(['Website/Api', 'Website/SeedOnEvent', 'Website/Thumbnails']);
+    expect(c.unexpected).toEqual([]);
+    const policies = Object.values<any>(c.after.stacks.Website.template.Resources).filter(r => r.Type === 'AWS::IAM::Policy');
+    expect(JSON.stringify(policies)).toMatch(/secretsmanager:GetSecretValue/);
+  });
 
   test('customResources: quiet: one info annotation of the library per stack, none per skipped function', () => {
     const c = get();

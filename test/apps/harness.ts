@@ -239,6 +239,8 @@ export function isOurLayer(layer: unknown): boolean {
  *   `DependsOn` entries naming the role's policy;
  * - on an IAM policy: added statements whose actions are all `secretsmanager:*` / `kms:*`
  *   (a new policy of such statements only, too);
+ * - a version of an instrumented function replaced by one with a new logical id (`currentVersion`
+ *   hashes the configuration), and an alias of it moving to the new version;
  * - on an `AWS::CloudFormation::Stack` (nested stack): its `TemplateURL` and `aws:asset:*`
  *   metadata (the nested template itself is compared on its own);
  * - in a CDK Pipelines stack: the asset-publishing resources (`.../Assets/...`) and the
@@ -262,7 +264,7 @@ export function unexpectedChanges(before: AppReport, after: AppReport): Unexpect
       const sb = b.template[section] ?? {};
       if (section === 'Resources') {
         for (const id of new Set([...Object.keys(sa), ...Object.keys(sb)])) {
-          diffResource(id, sa[id], sb[id], instrumented, sb, (where, x, y) => add(`Resources.${id}${where}`, x, y));
+          diffResource(id, sa[id], sb[id], instrumented, sa, sb, (where, x, y) => add(`Resources.${id}${where}`, x, y));
         }
       } else if (section === 'Mappings') {
         for (const id of new Set([...Object.keys(sa), ...Object.keys(sb)])) {
@@ -283,9 +285,16 @@ export function unexpectedChanges(before: AppReport, after: AppReport): Unexpect
 
 type Report = (where: string, before: unknown, after: unknown) => void;
 
-function diffResource(id: string, a: any, b: any, instrumented: Set<string>, resources: any, report: Report): void {
+function diffResource(id: string, a: any, b: any, instrumented: Set<string>, resourcesBefore: any, resources: any, report: Report): void {
   if (deepEqual(a, b)) return;
   const cfnPath: string = (b ?? a)?.Metadata?.['aws:cdk:path'] ?? '';
+  // A version of an instrumented function: its logical id hashes the function's configuration,
+  // so it is replaced by one with a new id (`currentVersion`), and an alias moves to it.
+  const functionOf = (r: any) => r?.Properties?.FunctionName?.Ref as string | undefined;
+  const versionOfInstrumented = (r: any) => r?.Type === 'AWS::Lambda::Version' && instrumented.has(functionOf(r) ?? '');
+  const hasVersion = (rs: any, fn: string | undefined) => Object.values<any>(rs).some(r => r.Type === 'AWS::Lambda::Version' && functionOf(r) === fn);
+  if (!b && versionOfInstrumented(a) && hasVersion(resources, functionOf(a))) return;
+  if (!a && versionOfInstrumented(b) && hasVersion(resourcesBefore, functionOf(b))) return;
   if (!a && cfnPath.split('/').includes(SHARED_ID)) return;
   if (isPipelineAssetPublishing(cfnPath)) return;
   if (!a && b?.Type === 'AWS::IAM::Policy') {
@@ -302,6 +311,8 @@ function diffResource(id: string, a: any, b: any, instrumented: Set<string>, res
     allowDependsOn = true;
   } else if (b.Type === 'AWS::CloudFormation::Stack') {
     allowedProps.add('TemplateURL');
+  } else if (b.Type === 'AWS::Lambda::Alias' && instrumented.has(functionOf(b) ?? '')) {
+    allowedProps.add('FunctionVersion');
   } else if (b.Type === 'AWS::CodePipeline::Pipeline' && isPipeline(cfnPath)) {
     allowedProps.add('Stages');
   } else if (b.Type === 'AWS::IAM::Policy') {

@@ -6,10 +6,11 @@
  */
 import { App, NestedStack, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ACCOUNT, bundledFunction, HANDLER_DIR, nodeFunction, pythonFunction } from './common';
+import { bundledFunction, HANDLER_DIR, nodeFunction, pythonFunction } from './common';
 
 export function nestedStacksApp(app: App): void {
-  const stack = new Stack(app, 'Platform', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+  // Environment-agnostic, as many apps are: layer ARNs come from a per-stack mapping on AWS::Region.
+  const stack = new Stack(app, 'Platform');
   nodeFunction(stack, 'Gateway');
   const services = new NestedStack(stack, 'Services');
   nodeFunction(services, 'Users');

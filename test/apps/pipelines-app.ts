@@ -34,9 +34,11 @@ class ApiStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps) {
     super(scope, id, props);
     const orders = nodeFunction(this, 'Orders');
+    // Served through an alias of its current version, as apps with provisioned concurrency do.
+    const live = new lambda.Alias(this, 'OrdersLive', { aliasName: 'live', version: orders.currentVersion });
     const reports = pythonFunction(this, 'Reports', { timeout: Duration.seconds(30) });
     const api = new apigateway.RestApi(this, 'Api', { deploy: true });
-    api.root.addResource('orders').addMethod('GET', new apigateway.LambdaIntegration(orders));
+    api.root.addResource('orders').addMethod('GET', new apigateway.LambdaIntegration(live));
     api.root.addResource('reports').addMethod('GET', new apigateway.LambdaIntegration(reports));
     // A CDK-internal handler: AwsCustomResource's SingletonFunction (code inside aws-cdk-lib).
     new cr.AwsCustomResource(this, 'LookupConfig', {
