@@ -205,7 +205,8 @@ describe('an app with custom resources, BucketDeployment, autoDeleteObjects and 
       if (!instrument) return;
       const stack = app.node.findChild('Website') as Stack;
       const secret = secretsmanager.Secret.fromSecretNameV2(stack, 'IngestionKey', 'clickstack/ingestion');
-      Aspects.of(app).add(new ClickStackAspect({ endpoint: ENDPOINT, ingestionKey: IngestionKey.fromSecret(secret) }), { priority: AspectPriority.MUTATING });
+      const aspect = new ClickStackAspect({ endpoint: ENDPOINT, ingestionKey: IngestionKey.fromSecret(secret) });
+      Aspects.of(app).add(aspect, { priority: AspectPriority.MUTATING });
     });
     expect(c.after.error?.message).toBeUndefined();
     expect(c.functions.filter(f => f.after?.instrumented).map(f => f.before.path).sort()).toEqual(['Website/Api', 'Website/SeedOnEvent', 'Website/Thumbnails']);
