@@ -217,7 +217,7 @@ describe('an app with custom resources, BucketDeployment, autoDeleteObjects and 
 
   test('customResources: quiet: one info annotation of the library per stack, none per skipped function', () => {
     const c = get();
-    const ours = c.after.messages.filter(m => /clickstack/i.test(m.text));
+    const ours = c.after.assemblyMessages.filter(m => /clickstack/i.test(m.text));
     const perFunction = ours.filter(m => m.level === 'info' && c.functions.some(f => m.path === f.before.path || m.path.startsWith(f.before.path + '/')));
     expect(perFunction).toEqual([]);
     expect(ours.filter(m => m.level === 'info').map(m => m.path)).toEqual(['Website']);

@@ -381,7 +381,9 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 /**
- * The annotations that give a reason for a function (tree annotations, see `AppReport.messages`):
+ * The annotations that give a reason for a function, among those the cloud assembly carries
+ * (`AppReport.assemblyMessages`: what `cdk synth` prints; an annotation on the App or a Stage
+ * itself does not count, the user never sees it):
  * - the whole text of every annotation on the function, under it, or on a construct between it
  *   and its stack (an `EdgeFunction` wrapping it, say);
  * - the lines of every annotation on its stack, a stack or Stage above, or the App (a summary)
@@ -398,7 +400,7 @@ export function reasonsFor(report: AppReport, stackPath: string, fn: FunctionRep
   const inStack = fn.path.startsWith(stackPath + '/') ? fn.path.slice(stackPath.length + 1) : undefined;
   if (inStack?.includes('/')) names.push(inStack);
   const byLogicalId = new RegExp(`\\b${fn.logicalId}\\b`);
-  for (const m of report.messages) {
+  for (const m of report.assemblyMessages) {
     const above = m.path === '' || fn.path.startsWith(m.path + '/');
     if (m.path === fn.path || m.path.startsWith(fn.path + '/') || (above && m.path.startsWith(stackPath + '/') && !containers.has(m.path))) {
       out.push(m);
