@@ -235,7 +235,7 @@ export function isOurLayer(layer: unknown): boolean {
 /**
  * Every difference between the two syntheses except those this library may make:
  * - resources under `ClickStackShared` (new), the `ClickStackLayerArns` mapping;
- * - on an instrumented function: `Layers`, `Environment`, `Code` and `aws:asset:*` metadata, and
+ * - on a function instrumented by this synth (it had no OpenTelemetry layer before): `Layers`, `Environment`, `Code` and `aws:asset:*` metadata, and
  *   `DependsOn` entries naming the role's policy;
  * - on an IAM policy: added statements whose actions are all `secretsmanager:*` / `kms:*`
  *   (a new policy of such statements only, too);
@@ -256,7 +256,10 @@ export function unexpectedChanges(before: AppReport, after: AppReport): Unexpect
       out.push({ stack: stackPath, where: '(stack)', before: !!a, after: !!b });
       continue;
     }
-    const instrumented = new Set(b.functions.filter(f => f.instrumented).map(f => f.logicalId));
+    // Instrumented by this synth: a function that had an OpenTelemetry layer before (added by
+    // hand) must not change at all.
+    const hadLayer = new Set(a.functions.filter(f => f.instrumented).map(f => f.logicalId));
+    const instrumented = new Set(b.functions.filter(f => f.instrumented && !hadLayer.has(f.logicalId)).map(f => f.logicalId));
     const add = (where: string, x: unknown, y: unknown) => out.push({ stack: stackPath, where, before: x, after: y });
     const sections = new Set([...Object.keys(a.template), ...Object.keys(b.template)]);
     for (const section of sections) {
