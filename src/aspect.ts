@@ -108,6 +108,8 @@ export class ClickStackAspect implements IAspect {
 
   public visit(node: IConstruct): void {
     if (Stage.isStage(node)) this.checkNestedStages(node);
+    // Every stack gets a summary, one without any lambda.Function too (its low-level handlers).
+    if (Stack.isStack(node)) StackReport.of(node);
     if (!(node instanceof lambda.Function)) return;
     if (!this.validated) {
       validateOptions(this.props, 'ClickStackAspect');
@@ -178,16 +180,15 @@ export class ClickStackAspect implements IAspect {
     const missed = new Map<Stage, lambda.Function[]>();
     for (const c of root.node.findAll()) {
       if (!(c instanceof lambda.Function)) continue;
-      let stage = Stage.of(c);
+      const stage = Stage.of(c);
       if (stage === undefined || stage === root) continue;
-      while (Stage.of(stage) !== root && Stage.of(stage) !== undefined) stage = Stage.of(stage)!;
       if (instrumentedBy(c) !== undefined || StackReport.tryOf(Stack.of(c))?.decisions.has(c) || this.skipReason(c) !== undefined) continue;
       missed.set(stage, [...missed.get(stage) ?? [], c]);
     }
-    for (const [stage, fns] of missed) {
-      const paths = fns.slice(0, 5).map(f => f.node.path).join(', ') + (fns.length > 5 ? ` and ${fns.length - 5} more` : '');
-      throw new Error(`${this.label(nearestAspectScope(root, this))} cannot reach the ${fns.length} function(s) of Stage ${stage.node.path} (${paths}): aws-cdk-lib synthesizes a nested Stage before its parent's aspects run, and CDK Pipelines' addStage() synthesizes it at once. Add the aspect to the Stage before it is synthesized: aspect.applyTo(stage) (or Aspects.of(stage).add(aspect)) before pipeline.addStage(stage), or aspect.applyTo(app) once every Stage exists; or leave the Stage out with exclude: [stage]`);
-    }
+    if (missed.size === 0) return;
+    const stages = [...missed].map(([stage, fns]) =>
+      `Stage ${stage.node.path} (${fns.slice(0, 5).map(f => f.node.path).join(', ')}${fns.length > 5 ? ` and ${fns.length - 5} more` : ''})`);
+    throw new Error(`${this.label(nearestAspectScope(root, this))} cannot reach the functions of ${stages.join(', ')}: aws-cdk-lib synthesizes a nested Stage before its parent's aspects run, and CDK Pipelines' addStage() synthesizes it at once. Add the aspect to each Stage, and the Stages nested in it, before it is synthesized: aspect.applyTo(stage) before pipeline.addStage(stage), or aspect.applyTo(app) once every Stage exists; or leave a Stage out with exclude: [stage]`);
   }
 }
 

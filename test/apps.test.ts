@@ -15,6 +15,7 @@ import {
   PipelineAspectMode, pipelinesApp, reasonsFor, stagesApp, synthesize, synthTwice,
 } from './apps';
 import { ClickStackAspect, IngestionKey } from '../src';
+import { canReadLayersEarly } from '../src/private/existing';
 
 const ENDPOINT = 'https://clickstack.example.com:4318';
 const newAspect = () => new ClickStackAspect({ endpoint: ENDPOINT });
@@ -153,12 +154,13 @@ describe('a CDK Pipelines app (Beta, Prod, and Prod/Canary nested in Prod)', () 
     ], { synthMayFail: true, baseline });
   });
 
-  describe('aspect on each Stage before addStage(), not on Prod/Canary: Prod/Canary is instrumented or named', () => {
+  describe('aspect on each Stage before addStage(), not on Prod/Canary: addStage(Prod) fails, naming Prod/Canary', () => {
+    const orCanary = (fn: string): Expected => ({ anyOf: [reached(fn), { unreachedStage: 'Prod/Canary' }] });
     describeApp('pipelines/stage', build('stage'), [
-      ...stage('Beta', reached),
-      ...stage('Prod', reached),
+      ...stage('Beta', orCanary),
+      ...stage('Prod', orCanary),
       ['Prod/Canary/Probe/Worker', { anyOf: ['instrumented', { unreachedStage: 'Prod/Canary' }] }],
-    ], { baseline });
+    ], { baseline, synthMayFail: true });
   });
 
   describe('aspect on each Stage and the Stages nested in it, before addStage(): everything eligible is instrumented', () => {
@@ -172,7 +174,7 @@ describe('a CDK Pipelines app (Beta, Prod, and Prod/Canary nested in Prod)', () 
 
 describe('plain Stages (Dev, and Dev/Preview nested in it) with the aspect on the App', () => {
   describeApp('stages', withAspectOnApp(stagesApp), [
-    ['Shared/Audit', 'instrumented'],
+    ['Shared/Audit', { anyOf: ['instrumented', { unreachedStage: 'Dev' }] }],
     ['Dev/Api/Handler', { anyOf: ['instrumented', { unreachedStage: 'Dev' }] }],
     ['Dev/Api/Reports', { anyOf: ['instrumented', { unreachedStage: 'Dev' }] }],
     ['Dev/Preview/Api/Handler', { anyOf: ['instrumented', { unreachedStage: 'Dev/Preview' }] }],
@@ -273,10 +275,13 @@ describe('two aspects with other options, one on the App and one on a nested sta
 });
 
 describe('an app with functions already instrumented by someone else (ADOT, a layer by hand, a collector alone)', () => {
-  const get = describeApp('alreadyInstrumented', withAspectOnApp(alreadyInstrumentedApp), [
+  // A collector layer with no variable of its own is seen before any change only where aws-cdk-lib
+  // lets the layer list be read early; elsewhere (2.189) it fails the synth, tested below.
+  const early = canReadLayersEarly();
+  const get = describeApp('alreadyInstrumented', withAspectOnApp(app => alreadyInstrumentedApp(app, { collectorOnly: early })), [
     ['Legacy/Adot', ALREADY],
     ['Legacy/ManualOtel', ALREADY],
-    ['Legacy/CollectorOnly', ALREADY],
+    ...early ? [['Legacy/CollectorOnly', ALREADY] as [string, Expected]] : [],
     ['Legacy/Plain', 'instrumented'],
   ]);
 
@@ -284,9 +289,14 @@ describe('an app with functions already instrumented by someone else (ADOT, a la
     const c = get();
     expect(c.after.error?.message).toBeUndefined();
     const warned = (path: string) => c.after.assemblyMessages.filter(m => m.level === 'warning' && (m.path === path || m.text.includes(path)));
-    const unwarned = ['Legacy/Adot', 'Legacy/ManualOtel', 'Legacy/CollectorOnly'].filter(path => warned(path).length === 0);
+    const unwarned = ['Legacy/Adot', 'Legacy/ManualOtel', ...early ? ['Legacy/CollectorOnly'] : []].filter(path => warned(path).length === 0);
     expect(unwarned).toEqual([]);
     expect(warned('Legacy/Adot')[0]?.text).toMatch(/adotInstrumentation/);
+  });
+
+  (early ? test.skip : test)('alreadyInstrumented: where the layer list cannot be read early, a collector layer alone fails the synth, naming it', () => {
+    const report = synthesize(app => withAspectOnApp(a => alreadyInstrumentedApp(a, { collectorOnly: true }))(app, true));
+    expect(report.error?.message).toMatch(/Legacy\/CollectorOnly already has an OpenTelemetry layer \(arn:aws:lambda:eu-west-1:184161586896:layer:opentelemetry-collector-amd64-0_23_0:1\) besides the instrumentation's/);
   });
 });
 

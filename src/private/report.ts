@@ -43,19 +43,25 @@ export class StackReport extends Construct {
     // synth of the same app runs it again, but the annotation stays on the stack.
     this.node.addValidation({
       validate: () => {
-        if (!this.summarized) Annotations.of(stack).addInfo(`[${SUMMARY_ID}] ${this.summary()}`);
+        const summary = this.summarized ? undefined : this.summary();
+        if (summary !== undefined) Annotations.of(stack).addInfo(`[${SUMMARY_ID}] ${summary}`);
         this.summarized = true;
         return [];
       },
     });
   }
 
-  /** Counts, then only what was skipped or failed (grouped by reason), then what no aspect could visit. */
-  public summary(): string {
+  /**
+   * Counts, then only what was skipped or failed (grouped by reason), then what no aspect could
+   * visit; nothing for a stack without any Lambda function.
+   */
+  public summary(): string | undefined {
+    const unvisited = this.unvisitedFunctions();
+    if (this.decisions.size === 0 && unvisited.length === 0) return undefined;
     const all = [...this.decisions.entries()].map(([fn, d]) => ({ path: fn.node.path, ...d }));
     const count = (o: Decision['outcome']) => all.filter(d => d.outcome === o).length;
     const deciders = [...new Set(all.map(d => d.by))];
-    const by = deciders.length === 1 ? ` by ${deciders[0]}` : ` by ${deciders.map(b => `${b}: ${all.filter(d => d.by === b).length}`).join('; ')}`;
+    const by = deciders.length === 0 ? '' : deciders.length === 1 ? ` by ${deciders[0]}` : ` by ${deciders.map(b => `${b}: ${all.filter(d => d.by === b).length}`).join('; ')}`;
     const lines = [`ClickStack: ${count('instrumented')} function(s) instrumented, ${count('skipped')} skipped, ${count('failed')} failed${by}`];
     const groups = new Map<string, string[]>();
     for (const d of all) {
@@ -64,9 +70,8 @@ export class StackReport extends Construct {
       groups.set(key, [...groups.get(key) ?? [], d.path]);
     }
     for (const [key, paths] of groups) lines.push(`  ${key.startsWith('instrumented') ? '+' : '-'} ${key}: ${this.list(paths)}`);
-    const unvisited = this.unvisitedFunctions();
     if (unvisited.length > 0) {
-      lines.push(`  - not visited, ${unvisited.length} Lambda function(s) of this template that are not lambda.Function constructs (CDK's low-level custom-resource handlers; aspects cannot instrument them): ${this.list(unvisited)}`);
+      lines.push(`  - not visited, ${unvisited.length} Lambda function(s) of this template that are not lambda.Function constructs (handlers of aws-cdk-lib's low-level custom-resource providers; no aspect can instrument them): ${this.list(unvisited)}`);
     }
     return lines.join('\n');
   }
@@ -88,7 +93,9 @@ export class StackReport extends Construct {
     const found: string[] = [];
     for (const child of this.stack.node.children) {
       for (const c of [child, ...child.node.children]) {
-        if (CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::Lambda::Function' && !(c.node.scope instanceof lambda.Function)) found.push(c.node.path);
+        if (CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::Lambda::Function' && !(c.node.scope instanceof lambda.Function)) {
+          found.push(c.node.id === 'Resource' ? c.node.scope!.node.path : c.node.path);
+        }
       }
     }
     return found;

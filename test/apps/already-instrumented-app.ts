@@ -10,7 +10,7 @@ export const REGION = 'eu-west-1';
 export const MANUAL_NODE_LAYER = `arn:aws:lambda:${REGION}:184161586896:layer:opentelemetry-nodejs-0_23_0:1`;
 export const MANUAL_COLLECTOR_LAYER = `arn:aws:lambda:${REGION}:184161586896:layer:opentelemetry-collector-amd64-0_23_0:1`;
 
-export function alreadyInstrumentedApp(app: App): void {
+export function alreadyInstrumentedApp(app: App, opts: { collectorOnly?: boolean } = {}): void {
   const stack = new Stack(app, 'Legacy', { env: { account: ACCOUNT, region: REGION } });
   nodeFunction(stack, 'Adot', {
     adotInstrumentation: {
@@ -22,8 +22,10 @@ export function alreadyInstrumentedApp(app: App): void {
     layers: [lambda.LayerVersion.fromLayerVersionArn(stack, 'OtelNode', MANUAL_NODE_LAYER)],
     environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/otel-handler' },
   });
-  nodeFunction(stack, 'CollectorOnly', {
-    layers: [lambda.LayerVersion.fromLayerVersionArn(stack, 'OtelCollector', MANUAL_COLLECTOR_LAYER)],
-  });
+  if (opts.collectorOnly ?? true) {
+    nodeFunction(stack, 'CollectorOnly', {
+      layers: [lambda.LayerVersion.fromLayerVersionArn(stack, 'OtelCollector', MANUAL_COLLECTOR_LAYER)],
+    });
+  }
   nodeFunction(stack, 'Plain');
 }

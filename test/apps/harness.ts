@@ -117,9 +117,10 @@ export const APP_CONTEXT = {
 export function synthesize(build: (app: App) => void): AppReport {
   const start = Date.now();
   const app = new App({ context: APP_CONTEXT, analyticsReporting: false });
-  build(app);
   let assembly: cxapi.CloudAssembly;
   try {
+    // CDK Pipelines' addStage() synthesizes a Stage at once: an error can come from the build.
+    build(app);
     assembly = app.synth();
   } catch (e) {
     return { app, error: e as Error, stacks: {}, messages: treeMessages(app), assemblyMessages: [], millis: Date.now() - start };
