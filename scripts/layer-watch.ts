@@ -124,7 +124,7 @@ export function parseReleasesPage(body: string, url: string): UpstreamRelease[] 
     for (const key of ['draft', 'prerelease'] as const) {
       if (typeof r[key] !== 'boolean') throw new LayerWatchError(`${at} (${tag}): "${key}" must be true or false, got ${JSON.stringify(r[key])}`);
     }
-    return { tag, draft: r.draft as boolean, prerelease: r.prerelease as boolean, url: typeof r.html_url === 'string' ? r.html_url : undefined };
+    return { tag, draft: r.draft as boolean, prerelease: r.prerelease as boolean, url: typeof r.html_url === 'string' && r.html_url.startsWith(`https://github.com/${UPSTREAM_REPO}/`) ? r.html_url : undefined };
   });
 }
 

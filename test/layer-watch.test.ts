@@ -1,6 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { javascript } from 'projen';
+import { Testing } from 'projen/lib/testing';
+import * as YAML from 'yaml';
+import { addLayerWatch } from '../projenrc/layer-watch';
 import {
   applyPlan, applyToReleaseList, classifyRelease, contentsUrl, Fetcher, LayerWatchError, parseCollectorVersion,
   parsePublishWorkflow, parseReleasesPage, readUpstream, releasesUrl, RELEASES_TS, REVIEW_MARK, watch, WatchPlan,
@@ -263,5 +267,40 @@ describe('watch (the command, on a copy of the repository files)', () => {
     expect(read(RELEASE_LIST)).toEqual(BASE_LIST);
     expect(read(RELEASES_TS)).toEqual(BASE_RELEASES_TS);
     expect(fs.existsSync(path.join(root, GENERATED_CATALOG))).toBe(false);
+  });
+});
+
+describe('projenrc/layer-watch.ts', () => {
+  const project = (githubOn: boolean) => {
+    const p = new javascript.NodeProject({ name: 'layer-watch-test', defaultReleaseBranch: 'main', github: githubOn, release: false, buildWorkflow: false, jest: false });
+    addLayerWatch(p);
+    return Testing.synth(p);
+  };
+
+  test('adds the layer-watch task; no workflow without GitHub', () => {
+    const out = project(false);
+    expect(out['.projen/tasks.json'].tasks['layer-watch'].steps).toEqual([
+      { exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/layer-watch.ts', receiveArgs: true },
+    ]);
+    expect(Object.keys(out).filter(f => f.startsWith('.github/workflows/'))).toEqual([]);
+  });
+
+  test('with GitHub: a weekly and manual workflow with minimal permissions that runs the script and tests and opens a PR', () => {
+    const wf = YAML.parse(project(true)['.github/workflows/layer-watch.yml']);
+    expect(wf.on).toEqual({ schedule: [{ cron: '17 6 * * 1' }], workflow_dispatch: {} });
+    const job = wf.jobs['layer-watch'];
+    expect(job.permissions).toEqual({ 'contents': 'write', 'pull-requests': 'write' });
+    const runs = job.steps.map((s: any) => s.run ?? s.uses);
+    const at = (text: string) => runs.findIndex((r: string) => r.includes(text));
+    expect(at('npx projen layer-watch --summary')).toBeGreaterThan(at('npm ci'));
+    expect(at('npx projen update-layer-catalog')).toBeGreaterThan(at('npx projen layer-watch'));
+    expect(at('npx projen test')).toBeGreaterThan(at('npx projen update-layer-catalog'));
+    const pr = job.steps[at('peter-evans/create-pull-request@')];
+    expect(pr.uses).toMatch(/^peter-evans\/create-pull-request@v\d+$/);
+    expect(pr.with['body-path']).toEqual('${{ runner.temp }}/layer-watch-summary.md');
+    expect(pr.if).toEqual("steps.diff.outputs.changed == 'true'");
+    // A failed build or test still opens the PR, as a draft.
+    expect(job.steps[at('npx projen test')]['continue-on-error']).toBe(true);
+    expect(pr.with.draft).toEqual("${{ steps.build.outcome != 'success' || steps.tests.outcome != 'success' }}");
   });
 });
