@@ -7,7 +7,7 @@ import * as YAML from 'yaml';
 import { addLayerWatch } from '../projenrc/layer-watch';
 import {
   applyPlan, applyToReleaseList, classifyRelease, contentsUrl, Fetcher, LayerWatchError, parseCollectorVersion,
-  parsePublishWorkflow, parseReleasesPage, readUpstream, releasesUrl, RELEASES_TS, REVIEW_MARK, watch, WatchPlan,
+  parsePublishWorkflow, parseReleasesPage, planUpdate, readUpstream, releasesUrl, RELEASES_TS, REVIEW_MARK, watch, WatchPlan,
 } from '../scripts/layer-watch';
 import { GENERATED_CATALOG, RELEASE_LIST, releasesTsTodo, validateReleaseList } from '../scripts/update-layer-catalog';
 
@@ -75,6 +75,13 @@ describe('reading upstream responses', () => {
     expect(java.unknown).toEqual([]);
   });
 
+  test('a layer the library has no family for is reported, not added', () => {
+    const text = fixture('layer-nodejs_0.24.0/release-layer-nodejs.yml').replace('layer-name: opentelemetry-nodejs', 'layer-name: opentelemetry-deno');
+    const published = parsePublishWorkflow(text, 'layer-nodejs/0.24.0', 'release-layer-nodejs.yml');
+    expect(published.regions.size).toBe(0);
+    expect(published.unknown).toEqual(['opentelemetry-deno']);
+  });
+
   test('a workflow that another tag runs is refused (upstream moved the matrix)', () => {
     expect(() => parsePublishWorkflow(fixture('layer-nodejs_0.24.0/release-layer-nodejs.yml'), 'layer-ruby/0.16.0', 'release-layer-ruby.yml'))
       .toThrow('layer-ruby/0.16.0: release-layer-ruby.yml is not run by the tag push');
@@ -109,6 +116,25 @@ describe('diffing against the release list', () => {
     ]));
     // Only the releases page and the three new tags' files were fetched.
     expect(log.sort()).toEqual(Object.keys(UPSTREAM).sort());
+  });
+
+  test('two new versions of one family: each is diffed against the one before it', () => {
+    const list = baseList();
+    const v23 = list.releases.ruby[0].regions;
+    const plan = planUpdate(list, [
+      { layer: 'ruby', version: '0.17.0', tag: 'layer-ruby/0.17.0', regions: v23.filter(r => r !== 'eu-west-1' && r !== 'il-central-1') },
+      { layer: 'ruby', version: '0.16.0', tag: 'layer-ruby/0.16.0', regions: v23.filter(r => r !== 'eu-west-1') },
+      { layer: 'ruby', version: '0.12.0', tag: 'layer-ruby/0.12.0', regions: v23 },
+      { layer: 'ruby', version: '0.11.0', tag: 'layer-ruby/0.11.0', regions: v23 },
+    ]);
+    expect(plan.entries.map(e => [e.version, e.previous, Object.keys(e.removedRegions)])).toEqual([
+      ['0.16.0', '0.15.0', ['eu-west-1']],
+      ['0.17.0', '0.16.0', ['il-central-1']],
+    ]);
+    expect(plan.ignored).toEqual(['layer-ruby/0.11.0 (ruby): older than 0.15.0, the newest known; add it by hand if it is wanted']);
+    const result = applyPlan(plan, BASE_LIST, BASE_RELEASES_TS);
+    expect(validateReleaseList(JSON.parse(result.files[RELEASE_LIST])).releases.ruby.map(r => r.version)).toEqual(['0.17.0', '0.16.0', '0.15.0', '0.13.0', '0.12.0']);
+    expect(result.files[RELEASES_TS]).toContain('public static readonly LATEST = RubyLayer.V0_17_0;');
   });
 
   test('nothing new upstream: no entries and no file to write', async () => {
