@@ -1,5 +1,6 @@
 import { awscdk, javascript } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
+import { addLayerWatch } from './projenrc/layer-watch';
 
 /** Oldest aws-cdk-lib we support: the first that knows every runtime our layers target. */
 const MIN_CDK_VERSION = '2.189.0';
@@ -150,5 +151,6 @@ project.addTask('update-layer-catalog', {
   receiveArgs: true,
 });
 project.annotateGenerated('/src/layers/catalog.generated.ts');
+addLayerWatch(project); // `layer-watch` task and weekly workflow (README: "Updating the layer catalog")
 
 project.synth();
