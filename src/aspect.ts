@@ -98,9 +98,9 @@ export class ClickStackAspect implements IAspect {
       this.record(fn, true, 'instrumented');
     } catch (e) {
       if (!(e instanceof InstrumentationRefused)) throw e;
-      if (e.kind === 'containerImage' || e.kind === 'runtime') {
+      if (e.kind === 'containerImage' || e.kind === 'runtime' || e.kind === 'unsupportedOption') {
         Annotations.of(fn).addWarningV2('@clickstack/cdk:skipped', e.message);
-        this.record(fn, false, e.kind === 'containerImage' ? 'container image' : `runtime ${fn.runtime.name} has no layer`);
+        this.record(fn, false, e.kind === 'containerImage' ? 'container image' : e.kind === 'runtime' ? `runtime ${fn.runtime.name} has no layer` : `its layer does not support an option: ${e.message.replace(/^cannot instrument [^:]*: /, '')}`);
       } else {
         Annotations.of(fn).addError(e.message);
         this.record(fn, false, `error: ${e.kind}`);
