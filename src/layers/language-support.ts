@@ -233,7 +233,7 @@ const FAMILY_TITLES: Record<LanguageLayerFamily, string> = {
  */
 export function renderSupportTable(): string {
   const lines = [
-    '| layer (releases) | OTLP default | propagators | `OTEL_RESOURCE_ATTRIBUTES` | debug (`debug: true`) | instrumentations |',
+    '| layer (releases) | OTLP when `OTEL_EXPORTER_OTLP_PROTOCOL` is unset | propagators | `OTEL_RESOURCE_ATTRIBUTES` | SDK debug (`debug: true`) | Node.js instrumentations |',
     '|---|---|---|---|---|---|',
   ];
   for (const family of Object.keys(LANGUAGE_SUPPORT) as LanguageLayerFamily[]) {
@@ -256,8 +256,9 @@ export function renderSupportTable(): string {
         : 'none';
       const instrumentations = s.nodeInstrumentations
         ? `default ${code(s.nodeInstrumentations.defaults)}; always on ${code(s.nodeInstrumentations.alwaysOn)}`
-        : '';
-      lines.push(`| ${FAMILY_TITLES[family]} (${vs.join(', ')}) | ${s.otlpDefault} | ${code(s.propagators)} | ${attributes} | ${debug} | ${instrumentations} |`);
+        : '-';
+      const otlp = s.otlpDefault === 'http only' ? 'OTLP/HTTP only' : `\`${s.otlpDefault}\``;
+      lines.push(`| ${FAMILY_TITLES[family]} (${vs.join(', ')}) | ${otlp} | ${code(s.propagators)} | ${attributes} | ${debug} | ${instrumentations} |`);
     }
   }
   return lines.join('\n');
