@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { agnosticStack, concreteStack, ENDPOINT, fn, readFile, stagedAssetDir } from './helpers';
 import {
   ClickStackAspect, ClickStackInstrumentation, ClickStackInstrumentationProps, CollectorLayer, IngestionKey,
-  JavaInstrumentation, NodejsLayer, Propagator, PythonLayer, RubyLayer, TelemetryApiType,
+  JavaAgentLayer, JavaInstrumentation, NodejsLayer, Propagator, PythonLayer, RubyLayer, TelemetryApiType,
 } from '../src';
 import { COLLECTOR_VERSIONS, LAYER_CATALOG } from '../src/layers/catalog';
 import {
@@ -107,7 +107,7 @@ describe('1. the SDKs speak OTLP/HTTP to the collector', () => {
 describe('2. propagators the layer lacks', () => {
   test('the construct refuses b3 on Python, naming the function, the layer and what it has', () => {
     expect(() => build({ propagators: [Propagator.TRACECONTEXT, Propagator.B3] }, PYTHON))
-      .toThrow(/cannot instrument Stack-eu-west-1\/Fn: propagators b3 are not in the OpenTelemetry python layer 0\.21\.0 \(it has tracecontext, baggage, xray, xray-lambda; the Python SDK fails to initialise: no telemetry at all\); remove them from propagators, or bring a layer of your own with PythonLayer\.fromArn\(\)/);
+      .toThrow(/cannot instrument Stack-eu-west-1\/Fn: propagators b3 are not in the OpenTelemetry python layer 0\.21\.0 \(it has tracecontext, baggage, xray, xray-lambda; the Python layer's launcher fails at import, so the function fails to initialise\); remove them from propagators, or bring a layer of your own with PythonLayer\.fromArn\(\)/);
   });
 
   test('the construct refuses xray and xray-lambda on Ruby, b3multi on Node.js', () => {
@@ -149,6 +149,21 @@ describe('3. Ruby does not percent-decode OTEL_RESOURCE_ATTRIBUTES', () => {
       .toBe('deployment.environment.name=payments EU,service.version=ü');
     expect(build({ resourceAttributes: { a: '50%,x=y' } }, PYTHON).vars.OTEL_RESOURCE_ATTRIBUTES).toBe('a=50%25%2Cx%3Dy');
   });
+
+  test('Node.js layers 0.19.0 and 0.20.0 (JS resources 2.2/2.5 accept baggage-octets only) get space, ; \\ " and non-ASCII encoded too', () => {
+    const options = { deploymentEnvironment: 'payments EU', resourceAttributes: { a: 'x;y\\z"ü+' } };
+    expect(build({ ...options, nodejsLayer: NodejsLayer.V0_20_0 }).vars.OTEL_RESOURCE_ATTRIBUTES)
+      .toBe('deployment.environment.name=payments%20EU,a=x%3By%5Cz%22%C3%BC+');
+    expect(build({ ...options, nodejsLayer: NodejsLayer.V0_19_0 }).vars.OTEL_RESOURCE_ATTRIBUTES)
+      .toBe('deployment.environment.name=payments%20EU,a=x%3By%5Cz%22%C3%BC+');
+    expect(build(options).vars.OTEL_RESOURCE_ATTRIBUTES).toBe('deployment.environment.name=payments EU,a=x;y\\z"ü+');
+  });
+
+  test('Java layers 0.18.0 (SDK 1.59 URLDecoder turns + into a space) get + encoded', () => {
+    const options = { serviceVersion: '1.0+build.5' };
+    expect(build({ ...options, javaAgentLayer: JavaAgentLayer.V0_18_0 }, JAVA).vars.OTEL_RESOURCE_ATTRIBUTES).toBe('service.version=1.0%2Bbuild.5');
+    expect(build(options, JAVA).vars.OTEL_RESOURCE_ATTRIBUTES).toBe('service.version=1.0+build.5');
+  });
 });
 
 describe('4. Node.js drops OTEL_RESOURCE_ATTRIBUTES with a value over 255 characters', () => {
@@ -185,6 +200,12 @@ describe('4. Node.js drops OTEL_RESOURCE_ATTRIBUTES with a value over 255 charac
       .map(r => r.Properties.Environment?.Variables?.OTEL_RESOURCE_ATTRIBUTES).filter(Boolean);
     expect(py.node.path.length).toBeGreaterThan(255);
     expect(attributes).toEqual([`cdk.stack.name=Deep,cdk.construct.path=${py.node.path}`]);
+  });
+
+  test('for Node.js 0.20.0 the limit applies to the encoded value', () => {
+    expect(() => build({ resourceAttributes: { 'team.description': 'é'.repeat(50) }, nodejsLayer: NodejsLayer.V0_20_0 }))
+      .toThrow(/resource attribute team\.description is 300 characters long percent-encoded, but the OpenTelemetry nodejs layer 0\.20\.0 discards/);
+    expect(build({ resourceAttributes: { 'team.description': 'é'.repeat(50) } }).vars.OTEL_RESOURCE_ATTRIBUTES).toBe(`team.description=${'é'.repeat(50)}`);
   });
 
   test('a user value over 255 characters is refused for Node.js, naming the attribute', () => {

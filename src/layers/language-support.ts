@@ -19,7 +19,7 @@ import { COLLECTOR_VERSIONS, LAYER_CATALOG, LayerFamily } from './catalog';
 export type LanguageLayerFamily = Exclude<LayerFamily, 'collector'>;
 
 /** How the layer's SDK sends OTLP when `OTEL_EXPORTER_OTLP_PROTOCOL` is not set. */
-export type OtlpDefault = 'http/protobuf' | 'grpc' | 'http only';
+export type OtlpDefault = 'http/protobuf' | 'grpc' | 'http/json';
 
 /** Node.js instrumentation names (`OTEL_NODE_ENABLED_INSTRUMENTATIONS`). */
 export interface NodeInstrumentations {
@@ -35,14 +35,24 @@ export interface NodeInstrumentations {
 export interface LanguageLayerSupport {
   /** OTLP protocol when `OTEL_EXPORTER_OTLP_PROTOCOL` is unset. */
   readonly otlpDefault: OtlpDefault;
+  /** The layer can only send `otlpDefault` (it bundles no other exporter). */
+  readonly otlpOnly: boolean;
   /** `OTEL_PROPAGATORS` names the layer can build; any other breaks or is dropped. */
   readonly propagators: readonly string[];
   /** What an unsupported propagator does at run time, for messages. */
   readonly unknownPropagator: string;
   /** Whether `OTEL_RESOURCE_ATTRIBUTES` keys and values are percent-decoded. */
   readonly decodesResourceAttributes: boolean;
-  /** Longest decoded key or value the SDK accepts; a longer one drops the whole variable. */
+  /** Longest key or value the SDK accepts; a longer one drops the whole variable. */
   readonly attributeMaxLength?: number;
+  /** The limit applies to the value as sent (percent-encoded), not to the decoded value. */
+  readonly attributeLengthEncoded?: boolean;
+  /**
+   * What a value must carry percent-encoded besides `%`, `,` and `=`: `plus` (`+` would decode
+   * to a space), `non-baggage-octet` (every character outside the W3C baggage-octet set: space,
+   * `"`, `;`, `\`, controls and non-ASCII; one raw such character drops the whole variable).
+   */
+  readonly attributeEncodeAlso?: 'plus' | 'non-baggage-octet';
   /** Variables that turn on the SDK's (or agent's) debug logging, with their value. */
   readonly debugVariables: Readonly<Record<string, string>>;
   /** Node.js only: instrumentation names. */
@@ -73,20 +83,28 @@ const NODE_ACCEPTED = [
 ];
 const NODE_ALWAYS_ON = ['aws-sdk', 'aws-lambda'];
 
-function nodejs(defaults: readonly string[]): LanguageLayerSupport {
+function nodejs(defaults: readonly string[], envDetector: 'strict' | 'baggage'): LanguageLayerSupport {
   return {
     // The layer bundles only the OTLP/HTTP exporters: lambda@faa4ca46 nodejs/packages/layer/src/wrapper.ts:34
-    // (exporter-trace-otlp-http), :420 (exporter-metrics-otlp-http), :465 (exporter-logs-otlp-http).
-    otlpDefault: 'http only',
+    // (exporter-trace-otlp-http), :420 (exporter-metrics-otlp-http), :465 (exporter-logs-otlp-http),
+    // which send JSON (opentelemetry-js experimental/v0.221.0 exporter-trace-otlp-http
+    // src/platform/node/OTLPTraceExporter.ts:30-32); OTEL_EXPORTER_OTLP_PROTOCOL is not consulted.
+    otlpDefault: 'http/json',
+    otlpOnly: true,
     propagators: NODE_PROPAGATORS,
     unknownPropagator: 'the Node.js layer drops it with a warning',
-    // EnvDetector percent-decodes, and throws (the whole variable is discarded) on a decoded key
-    // or value over 255 characters or an entry that is not one key=value:
-    // open-telemetry/opentelemetry-js@v2.10.0 packages/opentelemetry-resources/src/detectors/EnvDetector.ts
-    // :19 (_MAX_LENGTH = 255), :42-46 (catch: nothing kept), :86-91 (stray '='), :107-108
-    // (decodeURIComponent), :116-126 (length).
+    // EnvDetector (@opentelemetry/resources, nodejs/package-lock.json: 2.2.0 at layer 0.19.0,
+    // 2.5.1 at 0.20.0, 2.6.0 at 0.21.0, 2.10.0 at 0.23.0) percent-decodes; any error discards the
+    // whole variable (the handler's service.name with it).
+    // 'strict' (2.6.0+): open-telemetry/opentelemetry-js@v2.10.0 packages/opentelemetry-resources/src/detectors/EnvDetector.ts
+    // :19 (_MAX_LENGTH = 255), :41-46 (catch: nothing kept), :87-92 (stray '='), :106-114
+    // (decodeURIComponent: a stray '%' throws), :116-126 (decoded key or value over 255).
+    // 'baggage' (2.2.0, 2.5.1): @v2.2.0 EnvDetector.ts:110-115 and :128-140 (_isValid) check the
+    // RAW value before decoding: at most 255 characters and W3C baggage-octets only (no space,
+    // ',', ';', '\\', control or non-ASCII character), else the whole variable is discarded.
     decodesResourceAttributes: true,
     attributeMaxLength: 255,
+    ...(envDetector === 'baggage' ? { attributeLengthEncoded: true, attributeEncodeAlso: 'non-baggage-octet' as const } : {}),
     // lambda@faa4ca46 nodejs/packages/layer/src/wrapper.ts:599-600: diag logger level from OTEL_LOG_LEVEL.
     debugVariables: { OTEL_LOG_LEVEL: 'debug' },
     nodeInstrumentations: { accepted: NODE_ACCEPTED, defaults, alwaysOn: NODE_ALWAYS_ON },
@@ -102,21 +120,27 @@ const PYTHON: LanguageLayerSupport = {
   // when unset (same lines at 0.18.0 and 0.19.0); only the HTTP exporter is bundled
   // (python/src/otel/otel_sdk/requirements.txt:2 opentelemetry-exporter-otlp-proto-http).
   otlpDefault: 'http/protobuf',
-  // tracecontext and baggage from opentelemetry-api, xray and xray-lambda from
-  // opentelemetry-propagator-aws-xray (requirements.txt:6); no B3 package. An unknown name raises
-  // "Propagator b3 not found" (open-telemetry/opentelemetry-python@v1.44.0
-  // opentelemetry-api/src/opentelemetry/propagate/__init__.py:153-158), which aborts the
-  // auto-instrumentation ("Failed to auto initialize OpenTelemetry").
+  otlpOnly: true,
+  // tracecontext and baggage from opentelemetry-api (v1.44.0 opentelemetry-api/pyproject.toml:43-45),
+  // xray and xray-lambda from opentelemetry-propagator-aws-xray 1.0.2 (requirements.txt:6;
+  // opentelemetry-python-contrib propagator/opentelemetry-propagator-aws-xray/pyproject.toml:31-33);
+  // no B3 package. An unknown name raises "Propagator b3 not found" at import of
+  // opentelemetry.propagate (opentelemetry-python@v1.44.0 opentelemetry-api/src/opentelemetry/propagate/__init__.py:152-155,162),
+  // which the layer's opentelemetry-instrument launcher imports at its top level
+  // (opentelemetry-python-contrib v0.65b0 auto_instrumentation/__init__.py:21 -> instrumentation/utils.py:29):
+  // the launcher exits before the runtime starts. Same at SDK 1.39.1 / 1.40.0 (layers 0.18.0, 0.19.0).
   propagators: ['tracecontext', 'baggage', 'xray', 'xray-lambda'],
-  unknownPropagator: 'the Python SDK fails to initialise: no telemetry at all',
+  unknownPropagator: 'the Python layer\'s launcher fails at import, so the function fails to initialise',
   // OTELResourceDetector: opentelemetry-python@v1.44.0 opentelemetry-sdk/src/opentelemetry/sdk/resources/__init__.py
-  // :321 (split on the first '='), :329 (parse.unquote); no length limit.
+  // :321 (split on the first '='), :322-328 (a bad entry is skipped alone), :329 (parse.unquote
+  // of the value); no length limit. Same at v1.39.1 :345/:353 and v1.40.0 :349/:357.
   decodesResourceAttributes: true,
-  // OTEL_LOG_LEVEL is not read by the Python SDK, and the layer has no debug switch of its own.
+  // OTEL_LOG_LEVEL is defined (opentelemetry-python@v1.44.0 opentelemetry-sdk/.../environment_variables/__init__.py:59)
+  // but read nowhere in the SDK or the contrib packages the layer ships; the layer has no debug switch of its own.
   debugVariables: {},
 };
 
-function java(agent: boolean): LanguageLayerSupport {
+function java(agent: boolean, decoder: 'custom' | 'urlDecoder'): LanguageLayerSupport {
   return {
     // Agent: open-telemetry/opentelemetry-java-instrumentation@v2.30.0 javaagent-tooling/.../config/OtlpProtocolPropertiesSupplier.java:20
     // (http/protobuf). Wrapper: TracingRequestWrapperBase.java:37-41 calls
@@ -124,28 +148,39 @@ function java(agent: boolean): LanguageLayerSupport {
     // grpc: open-telemetry/opentelemetry-java@v1.64.0 exporters/otlp/all/.../OtlpConfigUtil.java:41,45-50
     // (same default in SDK 1.59.0 and 1.60.1, wrapper 0.18.0 and 0.19.0).
     otlpDefault: agent ? 'http/protobuf' : 'grpc',
-    // Agent: every OTEL_PROPAGATORS name of the spec plus xray and xray-lambda. Wrapper:
-    // lambda@faa4ca46 java/layer-wrapper/build.gradle.kts:11 opentelemetry-extension-trace-propagators
-    // (b3, b3multi), :8 aws-lambda-events-3.11 (brings the contrib aws-xray-propagator: xray,
-    // xray-lambda); W3C ones are in the SDK.
+    otlpOnly: false,
+    // Agent: opentelemetry-java-instrumentation@v2.30.0 javaagent-tooling/build.gradle.kts:26
+    // (opentelemetry-extension-trace-propagators: b3, b3multi), :47 (contrib aws-xray-propagator:
+    // xray, xray-lambda). Wrapper: lambda@faa4ca46 java/layer-wrapper/build.gradle.kts:11
+    // (trace-propagators), :8 aws-lambda-events-3.11 -> aws-lambda-events-common-2.2
+    // build.gradle.kts:30 (aws-xray-propagator). W3C ones are in the SDK
+    // (opentelemetry-java@v1.64.0 PropagatorConfiguration.java:59-63); an unknown name throws
+    // ConfigurationException (:70-73). Same jars in agent 2.25.0 and 2.26.1 (layers 0.18.0, 0.19.0).
     propagators: ['tracecontext', 'baggage', 'xray', 'xray-lambda', 'b3', 'b3multi'],
     unknownPropagator: 'the Java SDK refuses to start',
-    // Java autoconfigure percent-decodes OTEL_RESOURCE_ATTRIBUTES values (ResourceConfiguration); no length limit.
+    // Autoconfigure percent-decodes values: opentelemetry-java@v1.64.0 sdk-extensions/autoconfigure/.../EnvironmentResource.java:42-48
+    // (custom decoder, '+' kept; same in SDK 1.60.1, ResourceConfiguration.java:74,142). SDK 1.59.0
+    // (layer 0.18.0) uses URLDecoder (ResourceConfiguration.java:77): '+' becomes a space. No length limit.
     decodesResourceAttributes: true,
-    // Agent: otel.javaagent.debug (OTEL_JAVAAGENT_DEBUG). The wrapper's SDK has no debug variable
-    // (java.util.logging configuration only).
+    ...(decoder === 'urlDecoder' ? { attributeEncodeAlso: 'plus' as const } : {}),
+    // Agent: otel.javaagent.debug (OTEL_JAVAAGENT_DEBUG), opentelemetry-java-instrumentation@v2.30.0
+    // javaagent-tooling/.../config/EarlyInitAgentConfig.java:42. The wrapper's SDK has no debug
+    // variable (java.util.logging configuration only; no OTEL_LOG_LEVEL in autoconfigure).
     debugVariables: agent ? { OTEL_JAVAAGENT_DEBUG: 'true' } : {},
   };
 }
 
 const RUBY: LanguageLayerSupport = {
   // opentelemetry-exporter-otlp (lambda@faa4ca46 ruby/src/otel/layer/Gemfile:4) speaks
-  // OTLP/HTTP only; the SDK warns and exports nothing for another protocol
-  // (open-telemetry/opentelemetry-ruby opentelemetry-sdk/v1.13.0 sdk/lib/opentelemetry/sdk/configurator.rb:190-196).
-  otlpDefault: 'http only',
+  // http/protobuf only; the SDK warns and exports nothing for another protocol
+  // (open-telemetry/opentelemetry-ruby opentelemetry-sdk/v1.13.0 sdk/lib/opentelemetry/sdk/configurator.rb:186-198;
+  // same at v1.10.0, layers 0.12.0/0.13.0).
+  otlpDefault: 'http/protobuf',
+  otlpOnly: true,
   // configurator.rb:209-225: tracecontext and baggage are built in; b3, b3multi, jaeger, xray and
   // ottrace need a propagator gem the layer's Gemfile does not list (:228-231 warns and skips);
-  // any other name (xray-lambda) is "unknown" (:221).
+  // any other name (xray-lambda) is "unknown" (:221). No gem of instrumentation-all 0.94.0 depends
+  // on a propagator gem; the layer's otel-handler does not set OTEL_PROPAGATORS.
   propagators: ['tracecontext', 'baggage'],
   unknownPropagator: 'the Ruby SDK skips it with a warning',
   // opentelemetry-sdk/v1.13.0 (and v1.10.0, layers 0.12.0/0.13.0) sdk/lib/opentelemetry/sdk/resources/resource.rb:44-49:
@@ -158,14 +193,14 @@ const RUBY: LanguageLayerSupport = {
 /** Per language family, per catalog release (every release of LAYER_CATALOG has one). */
 export const LANGUAGE_SUPPORT: Record<LanguageLayerFamily, Readonly<Record<string, LanguageLayerSupport>>> = {
   nodejs: {
-    '0.23.0': nodejs(NODE_DEFAULTS),
-    '0.21.0': nodejs(NODE_DEFAULTS),
-    '0.20.0': nodejs(NODE_DEFAULTS),
-    '0.19.0': nodejs(NODE_DEFAULTS_0_19),
+    '0.23.0': nodejs(NODE_DEFAULTS, 'strict'),
+    '0.21.0': nodejs(NODE_DEFAULTS, 'strict'),
+    '0.20.0': nodejs(NODE_DEFAULTS, 'baggage'),
+    '0.19.0': nodejs(NODE_DEFAULTS_0_19, 'baggage'),
   },
   python: { '0.21.0': PYTHON, '0.19.0': PYTHON, '0.18.0': PYTHON },
-  javaagent: { '0.21.0': java(true), '0.19.0': java(true), '0.18.0': java(true) },
-  javawrapper: { '0.21.0': java(false), '0.19.0': java(false), '0.18.0': java(false) },
+  javaagent: { '0.21.0': java(true, 'custom'), '0.19.0': java(true, 'custom'), '0.18.0': java(true, 'urlDecoder') },
+  javawrapper: { '0.21.0': java(false, 'custom'), '0.19.0': java(false, 'custom'), '0.18.0': java(false, 'urlDecoder') },
   ruby: { '0.15.0': RUBY, '0.13.0': RUBY, '0.12.0': RUBY },
 };
 
@@ -249,7 +284,9 @@ export function renderSupportTable(): string {
       const code = (names: readonly string[]) => names.map(n => `\`${n}\``).join(', ');
       const attributes = [
         s.decodesResourceAttributes ? 'percent-decoded' : 'not decoded: values with `,` `=` `%` refused',
-        ...(s.attributeMaxLength !== undefined ? [`values ≤ ${s.attributeMaxLength} characters`] : []),
+        ...(s.attributeEncodeAlso === 'plus' ? ['`+` encoded too (it decodes to a space)'] : []),
+        ...(s.attributeEncodeAlso === 'non-baggage-octet' ? ['space, `"`, `;`, `\\` and non-ASCII encoded too'] : []),
+        ...(s.attributeMaxLength !== undefined ? [`values ≤ ${s.attributeMaxLength} characters${s.attributeLengthEncoded ? ' encoded' : ''}`] : []),
       ].join('; ');
       const debug = Object.keys(s.debugVariables).length > 0
         ? Object.entries(s.debugVariables).map(([k, v]) => `\`${k}=${v}\``).join(', ')
@@ -257,7 +294,7 @@ export function renderSupportTable(): string {
       const instrumentations = s.nodeInstrumentations
         ? `default ${code(s.nodeInstrumentations.defaults)}; always on ${code(s.nodeInstrumentations.alwaysOn)}`
         : '-';
-      const otlp = s.otlpDefault === 'http only' ? 'OTLP/HTTP only' : `\`${s.otlpDefault}\``;
+      const otlp = `\`${s.otlpDefault}\`${s.otlpOnly ? ' only' : ''}`;
       lines.push(`| ${FAMILY_TITLES[family]} (${vs.join(', ')}) | ${otlp} | ${code(s.propagators)} | ${attributes} | ${debug} | ${instrumentations} |`);
     }
   }

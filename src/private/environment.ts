@@ -32,14 +32,27 @@ export const DEFAULT_SAMPLER = TraceSampler.PARENT_BASED_ALWAYS_ON;
 export const DEFAULT_PROPAGATORS = [Propagator.TRACECONTEXT, Propagator.BAGGAGE];
 
 /**
- * Percent-encode a resource attribute value: only what the `key=value,...` syntax needs, `%`,
- * `,` and `=` (the OpenTelemetry spec: "The ',' and '=' characters in keys and values MUST be
- * percent-encoded"; open-telemetry/opentelemetry-js@v2.10.0 EnvDetector.ts:60-62). Everything
- * else is passed as it is, so that the Ruby SDK, which does not decode (see
- * src/layers/language-support.ts), reads the same text as the others.
+ * Percent-encode a resource attribute value: what the `key=value,...` syntax needs, `%`, `,` and
+ * `=` (the OpenTelemetry spec: "The ',' and '=' characters in keys and values MUST be
+ * percent-encoded"; open-telemetry/opentelemetry-js@v2.10.0 EnvDetector.ts:60-62), plus what the
+ * layer's SDK needs (`also`, from src/layers/language-support.ts). Everything else is passed as it
+ * is, so that the Ruby SDK, which does not decode, reads the same text as the others.
  */
-export function encodeAttributeValue(value: string): string {
-  return value.replace(/[%,=]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+export function encodeAttributeValue(value: string, also?: LanguageLayerSupport['attributeEncodeAlso']): string {
+  let out = '';
+  for (const ch of value) {
+    const code = ch.codePointAt(0)!;
+    const encode = ch === '%' || ch === ',' || ch === '='
+      || (also === 'plus' && ch === '+')
+      || (also === 'non-baggage-octet' && (code < 0x21 || code > 0x7e || ch === '"' || ch === ';' || ch === '\\'));
+    out += encode ? [...Buffer.from(ch, 'utf8')].map(b => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('') : ch;
+  }
+  return out;
+}
+
+/** The length the layer's SDK checks against its limit: decoded, or as sent. */
+export function attributeLength(value: string, data: LanguageLayerSupport): number {
+  return data.attributeLengthEncoded ? encodeAttributeValue(value, data.attributeEncodeAlso).length : value.length;
 }
 
 /** What the function's language layer supports: its release's data, or the family's newest release's for a layer of your own (assumed to bundle the same SDK). */
@@ -49,11 +62,17 @@ export function supportFor(support: RuntimeSupport, options: ClickStackOptions):
   return languageSupport(support.family, release.version ?? LATEST_VERSIONS[support.family as LanguageFamily]);
 }
 
-/** The longest `cdk.construct.path` kept whole; a longer one becomes `<hash>...<end>`. */
-function shortenPath(path: string, max: number): string {
-  if (path.length <= max) return path;
-  const hash = shortHash(path).slice(0, 8);
-  return `${hash}...${path.slice(path.length - (max - hash.length - 3))}`;
+/**
+ * `cdk.construct.path` within the layer's limit: whole, or an 8-character hash of the whole
+ * path, `...`, and the longest end of the path that fits.
+ */
+function shortenPath(path: string, max: number, length: (v: string) => number): string {
+  if (length(path) <= max) return path;
+  const prefix = `${shortHash(path).slice(0, 8)}...`;
+  const chars = [...path];
+  let keep = Math.min(chars.length, max - prefix.length);
+  while (keep > 0 && length(prefix + chars.slice(chars.length - keep).join('')) > max) keep--;
+  return prefix + chars.slice(chars.length - keep).join('');
 }
 
 /** One function's resource attributes (values not encoded), and what was shortened. */
@@ -73,9 +92,10 @@ export function resourceAttributeList(fn: lambda.Function, options: ClickStackOp
   if (options.includeCdkMetadata) {
     attributes.push(['cdk.stack.name', Stack.of(fn).stackName]);
     // The Node.js SDK drops the whole variable for a value over its limit (language-support.ts).
-    const limit = support ? supportFor(support, options)?.attributeMaxLength : undefined;
+    const data = support ? supportFor(support, options) : undefined;
+    const limit = data?.attributeMaxLength;
     const path = fn.node.path;
-    const value = limit !== undefined ? shortenPath(path, limit) : path;
+    const value = data && limit !== undefined ? shortenPath(path, limit, v => attributeLength(v, data)) : path;
     if (value !== path) shortenedPath = { from: path.length, to: value.length, limit: limit! };
     attributes.push(['cdk.construct.path', value]);
   }
@@ -86,9 +106,10 @@ export function resourceAttributeList(fn: lambda.Function, options: ClickStackOp
 export function resourceAttributes(fn: lambda.Function, options: ClickStackOptions, support?: RuntimeSupport): string | undefined {
   const { attributes } = resourceAttributeList(fn, options, support);
   if (attributes.length === 0) return undefined;
+  const also = support ? supportFor(support, options)?.attributeEncodeAlso : undefined;
   // A value known only at deploy time cannot be encoded here: it is passed as it is (README:
   // such a value must not contain ',', '=' or '%').
-  return attributes.map(([k, v]) => `${k}=${Token.isUnresolved(v) ? v : encodeAttributeValue(v)}`).join(',');
+  return attributes.map(([k, v]) => `${k}=${Token.isUnresolved(v) ? v : encodeAttributeValue(v, also)}`).join(',');
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { resourceAttributeList, supportFor } from './environment';
+import { attributeLength, resourceAttributeList, supportFor } from './environment';
 import { releaseFor } from './validate';
 import { ClickStackOptions, Propagator, TelemetryApiType } from '../options';
 import { layerClassOf, RuntimeSupport } from '../runtimes';
@@ -66,13 +66,14 @@ export function checkFunction(fn: lambda.Function, options: ClickStackOptions, s
       }
       // The Node.js SDK discards every attribute (service.name too) for one over its limit.
       const max = data.attributeMaxLength;
-      if (max !== undefined && (value.length > max || key.length > max)) {
-        return refused('unsupportedOption', `resource attribute ${key} is ${Math.max(key.length, value.length)} characters long, but ${layer} discards all of OTEL_RESOURCE_ATTRIBUTES when a key or value is over ${max} characters; shorten it`);
+      const length = attributeLength(value, data);
+      if (max !== undefined && (length > max || key.length > max)) {
+        return refused('unsupportedOption', `resource attribute ${key} is ${Math.max(key.length, length)} characters long${data.attributeLengthEncoded ? ' percent-encoded' : ''}, but ${layer} discards all of OTEL_RESOURCE_ATTRIBUTES when a key or value is over ${max} characters; shorten it`);
       }
     }
     if (list.shortenedPath) {
       const s = list.shortenedPath;
-      infos.push(`[@clickstack/cdk:attributeShortened] cdk.construct.path of ${where} is ${s.from} characters, over the ${s.limit} ${layer} accepts (a longer value would drop every resource attribute): it is sent as an 8-character hash of the whole path, '...', and the last ${s.to - 11} characters of the path`);
+      infos.push(`[@clickstack/cdk:attributeShortened] cdk.construct.path of ${where} is ${s.from} characters, over the ${s.limit} ${layer} accepts (a longer value would drop every resource attribute): it is sent as an 8-character hash of the whole path, '...', and the last ${s.to - 11} characters of the path (${s.to} in all)`);
     }
   }
 
