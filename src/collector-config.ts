@@ -68,7 +68,8 @@ export function collectorConfig(input: CollectorConfigInput): CollectorConfig {
   // (open-telemetry/opentelemetry-lambda@faa4ca46 collector/receiver/telemetryapireceiver/receiver.go:772-799:
   // service.name, faas.*, cloud region; never OTEL_RESOURCE_ATTRIBUTES). The `resource` processor
   // (compiled into every collector layer release we know: collector/lambdacomponents/default.go:71
-  // at faa4ca46, :69 at 0.19.0) adds the function's identity, with `insert` so that the SDK's own
+  // at faa4ca46, :69 at 0.19.0; collector/README.md:6-8 calls it deprecated since layer 0.22.0,
+  // in favour of `transform`, which 0.19.0-0.21.0 lack) adds the function's identity, with `insert` so that the SDK's own
   // logs in the same pipeline keep what they carry. First, so `decouple` stays last.
   const logResource = telemetryApi && (input.logResourceAttributes?.length ?? 0) > 0
     ? { attributes: input.logResourceAttributes!.map(([key, value]) => ({ key, value, action: 'insert' as const })) }

@@ -132,8 +132,9 @@ export function otelEnvironment(fn: lambda.Function, options: ClickStackOptions,
   const env: Record<string, string> = {
     [ENV.otlpEndpoint]: LOCAL_OTLP_ENDPOINT,
     // The collector serves OTLP/HTTP on 4318; the Java wrapper's SDK would speak gRPC there
-    // (language-support.ts, otlpDefault). Read by every language layer's SDK (Node and Ruby
-    // export over HTTP only, Python and the Java agent default to it already).
+    // (opentelemetry-java@v1.64.0 OtlpConfigUtil.java:45-50 reads otel.exporter.otlp.protocol,
+    // default grpc). The Java agent, Python (layer default) and Ruby (configurator.rb:186-198, its
+    // only protocol) read the same value; the Node.js layer does not consult it (http/json only).
     ...(support.kind === 'language' ? { [ENV.otlpProtocol]: 'http/protobuf' } : {}),
     [ENV.propagators]: (options.propagators ?? DEFAULT_PROPAGATORS).map(p => p.name).join(','),
     [ENV.sampler]: sampler.name,
