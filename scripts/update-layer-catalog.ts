@@ -52,7 +52,9 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 const ACCOUNT = /^\d{12}$/;
 
 const TOP_KEYS = new Set(['$comment', 'account', 'regionSets', 'releases']);
-const ENTRY_KEYS = new Set(['layer', 'version', 'tag', 'regions', 'removedRegions']);
+const ENTRY_KEYS = new Set(['layer', 'version', 'tag', 'regions', 'removedRegions', 'collectorVersion']);
+/** Upstream collector versions (`go.opentelemetry.io/collector/otelcol` in collector/go.mod at the tag): `0.157.0`. */
+const COLLECTOR_VERSION = SEMVER;
 
 /** One validated release: regions expanded and sorted. */
 export interface LayerRelease {
@@ -62,6 +64,8 @@ export interface LayerRelease {
   readonly regions: readonly string[];
   /** region -> reason, for regions the previous version had and this one has not. */
   readonly removedRegions: Readonly<Record<string, string>>;
+  /** Collector releases only: the upstream collector version the layer is built from. */
+  readonly collectorVersion?: string;
 }
 
 /** A validated release list. */
@@ -202,6 +206,14 @@ export function validateReleaseList(data: unknown): ValidatedReleaseList {
     const v = version as string;
     const expectedTag = `layer-${TAG_FAMILY[family]}/${v}`;
     if (tag !== expectedTag) fail(`tag ${JSON.stringify(tag)} should be "${expectedTag}"`);
+    const collectorVersion = entry.collectorVersion;
+    if (family === 'collector') {
+      if (typeof collectorVersion !== 'string' || !COLLECTOR_VERSION.test(collectorVersion)) {
+        fail(`"collectorVersion" must be the upstream collector version the layer is built from (go.opentelemetry.io/collector/otelcol in collector/go.mod at ${expectedTag}), such as "0.157.0", got ${JSON.stringify(collectorVersion)}`);
+      }
+    } else if (collectorVersion !== undefined) {
+      fail('"collectorVersion" is only for collector releases');
+    }
 
     const key = `${family} ${v}`;
     const first = firstIndex.get(key);
@@ -227,7 +239,10 @@ export function validateReleaseList(data: unknown): ValidatedReleaseList {
         }
       }
     }
-    byFamily[family].push({ layer: family, version: v, tag: expectedTag, regions, removedRegions });
+    byFamily[family].push({
+      layer: family, version: v, tag: expectedTag, regions, removedRegions,
+      ...(family === 'collector' ? { collectorVersion: collectorVersion as string } : {}),
+    });
   });
 
   const used = new Set<string>();
@@ -329,6 +344,11 @@ export function renderCatalog(list: ValidatedReleaseList, source: string = RELEA
     lines.push('  },');
   }
   lines.push(
+    '};',
+    '',
+    '/** Collector layer version -> the upstream collector version it is built from (collector/go.mod at its tag). */',
+    'export const COLLECTOR_VERSIONS: Record<string, string> = {',
+    ...list.releases.collector.map(r => `  ${q(r.version)}: ${q(r.collectorVersion!)},`),
     '};',
     '',
     '/** Every region any known release was published in, sorted. */',

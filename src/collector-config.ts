@@ -10,6 +10,17 @@ export interface CollectorConfigInput {
   readonly telemetryApiTypes?: readonly string[];
   /** Collector logs at debug level and a `debug` exporter in every pipeline. */
   readonly debug?: boolean;
+  /**
+   * Type name of the OTLP/HTTP exporter: `otlp_http` for collectors that have it, `otlphttp`
+   * (a deprecated alias there) for older ones and layers of your own (src/layers/language-support.ts).
+   * @default 'otlphttp'
+   */
+  readonly exporterType?: 'otlp_http' | 'otlphttp';
+  /**
+   * Resource attributes (key, literal value) the `telemetryapi` logs get through the `resource`
+   * processor; used only with `telemetryApiTypes`.
+   */
+  readonly logResourceAttributes?: ReadonlyArray<readonly [string, string]>;
 }
 
 type Signal = 'traces' | 'metrics' | 'logs';
@@ -26,15 +37,18 @@ interface CollectorConfig {
     readonly otlp: { readonly protocols: Record<'grpc' | 'http', { readonly endpoint: string }> };
     readonly telemetryapi?: { readonly types: string[] };
   };
-  readonly processors: { readonly batch: {}; readonly decouple: {} };
-  readonly exporters: {
-    readonly otlphttp: {
-      readonly endpoint: string;
-      readonly compression: 'gzip';
-      readonly headers?: { readonly authorization: string };
-    };
-    readonly debug?: { readonly verbosity: 'detailed' };
+  readonly processors: {
+    readonly batch: {};
+    readonly decouple: {};
+    readonly resource?: { readonly attributes: Array<{ readonly key: string; readonly value: string; readonly action: 'insert' }> };
   };
+  /** The OTLP/HTTP exporter under `otlp_http` or `otlphttp`, and `debug`. */
+  readonly exporters: Record<string, {
+    readonly endpoint?: string;
+    readonly compression?: 'gzip';
+    readonly headers?: { readonly authorization: string };
+    readonly verbosity?: 'detailed';
+  }>;
   readonly service: {
     readonly telemetry?: { readonly logs: { readonly level: 'debug' } };
     readonly pipelines: Record<Signal, Pipeline>;
@@ -48,10 +62,21 @@ export const OTLP_HTTP_ENDPOINT = 'localhost:4318';
 /** Build the typed configuration. `decouple` is last in every pipeline (upstream no longer adds it). */
 export function collectorConfig(input: CollectorConfigInput): CollectorConfig {
   const telemetryApi = input.telemetryApiTypes !== undefined && input.telemetryApiTypes.length > 0;
-  const exporters = input.debug ? ['otlphttp', 'debug'] : ['otlphttp'];
+  const otlpHttp = input.exporterType ?? 'otlphttp';
+  const exporters = input.debug ? [otlpHttp, 'debug'] : [otlpHttp];
+  // The telemetryapi receiver builds its resource from the Lambda environment only
+  // (open-telemetry/opentelemetry-lambda@faa4ca46 collector/receiver/telemetryapireceiver/receiver.go:772-799:
+  // service.name, faas.*, cloud region; never OTEL_RESOURCE_ATTRIBUTES). The `resource` processor
+  // (compiled into every collector layer release we know: collector/lambdacomponents/default.go:71
+  // at faa4ca46, :69 at 0.19.0; collector/README.md:6-8 calls it deprecated since layer 0.22.0,
+  // in favour of `transform`, which 0.19.0-0.21.0 lack) adds the function's identity, with `insert` so that the SDK's own
+  // logs in the same pipeline keep what they carry. First, so `decouple` stays last.
+  const logResource = telemetryApi && (input.logResourceAttributes?.length ?? 0) > 0
+    ? { attributes: input.logResourceAttributes!.map(([key, value]) => ({ key, value, action: 'insert' as const })) }
+    : undefined;
   const pipeline = (signal: Signal): Pipeline => ({
     receivers: signal === 'logs' && telemetryApi ? ['otlp', 'telemetryapi'] : ['otlp'],
-    processors: ['batch', 'decouple'],
+    processors: signal === 'logs' && logResource ? ['resource', 'batch', 'decouple'] : ['batch', 'decouple'],
     exporters,
   });
   return {
@@ -59,9 +84,9 @@ export function collectorConfig(input: CollectorConfigInput): CollectorConfig {
       otlp: { protocols: { grpc: { endpoint: OTLP_GRPC_ENDPOINT }, http: { endpoint: OTLP_HTTP_ENDPOINT } } },
       ...(telemetryApi ? { telemetryapi: { types: [...input.telemetryApiTypes!] } } : {}),
     },
-    processors: { batch: {}, decouple: {} },
+    processors: { batch: {}, decouple: {}, ...(logResource ? { resource: logResource } : {}) },
     exporters: {
-      otlphttp: {
+      [otlpHttp]: {
         endpoint: input.endpoint,
         compression: 'gzip',
         ...(input.authorization !== undefined ? { headers: { authorization: input.authorization } } : {}),
@@ -79,7 +104,7 @@ const rendered = new Map<string, string>();
 
 /** Render `collector.yaml`; identical inputs give identical bytes (memoized per process). */
 export function renderCollectorConfig(input: CollectorConfigInput): string {
-  const key = JSON.stringify([input.endpoint, input.authorization, input.telemetryApiTypes, input.debug ?? false]);
+  const key = JSON.stringify([input.endpoint, input.authorization, input.telemetryApiTypes, input.debug ?? false, input.exporterType ?? 'otlphttp', input.logResourceAttributes ?? []]);
   let yaml = rendered.get(key);
   if (yaml === undefined) {
     yaml = '# Generated by cdk-clickstack-lambda. Do not edit.\n' + stringify(collectorConfig(input), { lineWidth: 0, aliasDuplicateObjects: false });

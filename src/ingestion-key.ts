@@ -56,6 +56,11 @@ export abstract class IngestionKey {
   public _refusal(_fn: lambda.Function): string | undefined {
     return undefined;
   }
+
+  /** @internal the region of the secret that holds the key (a token when unknown at synth); undefined for a plain-text key */
+  public _secretRegion(): string | undefined {
+    return undefined;
+  }
 }
 
 class SecretIngestionKey extends IngestionKey {
@@ -68,6 +73,11 @@ class SecretIngestionKey extends IngestionKey {
 
   public _fingerprint(scope: lambda.Function): string {
     return `secret:${JSON.stringify(Stack.of(scope).resolve(this.secret.secretArn))}#${this.jsonField ?? ''}`;
+  }
+
+  public _secretRegion(): string {
+    // A secret's environment: its stack's region, or the region in the ARN it was imported by.
+    return this.secret.env.region;
   }
 
   public _reference(): BoundIngestionKey {

@@ -103,12 +103,14 @@ export interface ClickStackOptions {
   /**
    * ClickStack OTLP/HTTP endpoint, such as `https://otel.example.com:4318`. The collector appends
    * `/v1/traces`, `/v1/metrics` and `/v1/logs`. A token (a parameter, an imported value) is
-   * accepted and resolved at deploy time.
+   * accepted and resolved at deploy time. An `http://` endpoint other than loopback with an
+   * ingestion key warns (`@clickstack/cdk:plainHttpIngestionKey`): the key would travel in clear.
    */
   readonly endpoint: string;
 
   /**
-   * The ClickStack ingestion key, sent as the `authorization` header.
+   * The ClickStack ingestion key, sent as the `authorization` header. A key in Secrets Manager
+   * must be in the function's region, where the collector reads it.
    * @default - no `authorization` header (Managed ClickStack, or a collector that accepts anonymous data)
    */
   readonly ingestionKey?: IngestionKey;
@@ -126,7 +128,9 @@ export interface ClickStackOptions {
   readonly sampler?: TraceSampler;
 
   /**
-   * Context propagators, in order.
+   * Context propagators, in order. A propagator the function's layer lacks is refused (the
+   * Python layer has no B3, the Ruby layer only the W3C ones); a layer of your own
+   * (`fromArn()`) is not checked.
    * @default [Propagator.TRACECONTEXT, Propagator.BAGGAGE]
    */
   readonly propagators?: Propagator[];
@@ -181,9 +185,10 @@ export interface ClickStackOptions {
   readonly javaAgentFastStartup?: boolean;
 
   /**
-   * Node.js instrumentations to enable, such as `http`, `aws-sdk`, `pg`
-   * (`OTEL_NODE_ENABLED_INSTRUMENTATIONS`); fewer instrumentations start faster.
-   * @default - every instrumentation of the layer
+   * Node.js instrumentations to enable, such as `http`, `pg`, `undici`
+   * (`OTEL_NODE_ENABLED_INSTRUMENTATIONS`): it replaces the layer's default list, and the names
+   * are checked against the layer's. `aws-sdk` and `aws-lambda` are always on and not accepted.
+   * @default - the layer's default: `dns`, `http` and `net` (Node.js layer 0.20.0 and later)
    */
   readonly nodejsEnabledInstrumentations?: string[];
 
@@ -197,14 +202,19 @@ export interface ClickStackOptions {
   /**
    * Send the function's logs and Lambda platform events to ClickStack as logs, through the
    * collector's `telemetryapi` receiver, with no code change. Upstream reports 3.5–4 s of extra
-   * init for this receiver (open-telemetry/opentelemetry-lambda#2100).
+   * init for this receiver (open-telemetry/opentelemetry-lambda#2100). The logs get the
+   * function's resource attributes through the collector's `resource` processor. `EXTENSION`
+   * warns: the collector's own log lines are received and exported again.
    * @default - off
    */
   readonly lambdaTelemetry?: TelemetryApiType[];
 
   /**
-   * Debug mode: the collector logs at debug level, every pipeline also writes to the `debug`
-   * exporter (CloudWatch Logs), and the SDK logs at debug level (`OTEL_LOG_LEVEL=debug`).
+   * Debug mode: the collector logs at debug level (`OPENTELEMETRY_EXTENSION_LOG_LEVEL=debug`),
+   * every pipeline also writes to the `debug` exporter (CloudWatch Logs), and the SDK logs at
+   * debug level where its layer has a switch (`OTEL_LOG_LEVEL=debug` for Node.js and Ruby,
+   * `OTEL_JAVAAGENT_DEBUG=true` for the Java agent; the Python layer and the Java wrapper have
+   * none). Refused together with `TelemetryApiType.EXTENSION` (an endless loop).
    * @default false
    */
   readonly debug?: boolean;
@@ -222,7 +232,11 @@ export interface ClickStackOptions {
   readonly serviceVersion?: string;
 
   /**
-   * More resource attributes (`OTEL_RESOURCE_ATTRIBUTES`); values are percent-encoded.
+   * More resource attributes (`OTEL_RESOURCE_ATTRIBUTES`); `%`, `,` and `=` in values are
+   * percent-encoded (and more where the layer's SDK needs it: the README's "What each language
+   * layer supports"). Ruby functions refuse values with those characters (the Ruby SDK does not
+   * decode), Node.js functions values over 255 characters. A value known only at deploy time
+   * must not contain `,`, `=` or `%`.
    * @default - none
    */
   readonly resourceAttributes?: { [key: string]: string };

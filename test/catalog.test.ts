@@ -217,3 +217,26 @@ describe('validateReleaseList', () => {
     expect(() => validateReleaseList(list)).toThrow('region set @spare is not used by any release');
   });
 });
+
+describe('collector versions in the release list', () => {
+  test('every collector release records its upstream collector version, generated into COLLECTOR_VERSIONS', () => {
+    const list = releaseList();
+    for (const r of list.releases.filter(x => x.layer === 'collector')) {
+      expect((r as RawRelease & { collectorVersion?: string }).collectorVersion).toMatch(/^\d+\.\d+\.\d+$/);
+    }
+    expect(generateCatalog(list)).toContain("export const COLLECTOR_VERSIONS: Record<string, string> = {\n  '0.23.0': '0.157.0',");
+  });
+
+  test('refuses a collector release without collectorVersion', () => {
+    const list = releaseList();
+    const collector = list.releases.find(r => r.layer === 'collector')! as RawRelease & { collectorVersion?: string };
+    delete collector.collectorVersion;
+    expect(() => validateReleaseList(list)).toThrow(`(collector ${collector.version}): "collectorVersion" must be the upstream collector version`);
+  });
+
+  test('refuses collectorVersion on a language layer release', () => {
+    const list = releaseList();
+    (list.releases.find(r => r.layer === 'nodejs')! as RawRelease & { collectorVersion?: string }).collectorVersion = '0.157.0';
+    expect(() => validateReleaseList(list)).toThrow('"collectorVersion" is only for collector releases');
+  });
+});

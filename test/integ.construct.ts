@@ -55,13 +55,22 @@ const key = new secretsmanager.Secret(stack, 'IngestionKey', {
   description: 'ClickStack ingestion key (integration test)',
 });
 
-new ClickStackInstrumentation(stack, 'ClickStack', {
+const common = {
   endpoint: 'https://clickstack.example.com:4318',
   ingestionKey: IngestionKey.fromSecret(key),
   serviceName: 'clickstack-integ',
   sampler: TraceSampler.parentBasedTraceIdRatio(0.5),
+};
+new ClickStackInstrumentation(stack, 'ClickStack', {
+  ...common,
   propagators: [Propagator.TRACECONTEXT, Propagator.BAGGAGE, Propagator.XRAY],
-  functions: [node, python, java, ruby, dotnet],
+  functions: [node, python, java, dotnet],
+});
+// The Ruby layer has no X-Ray propagator (src/layers/language-support.ts): W3C only.
+new ClickStackInstrumentation(stack, 'ClickStackRuby', {
+  ...common,
+  propagators: [Propagator.TRACECONTEXT, Propagator.BAGGAGE],
+  functions: [ruby],
 });
 
 // A config layer is replaced whenever the collector config changes: expected, not a regression.

@@ -35,13 +35,13 @@ describe('Lambda logs and platform events (telemetryapi)', () => {
 });
 
 describe('debug mode', () => {
-  test('collector logs at debug, a debug exporter in every pipeline, OTEL_LOG_LEVEL=debug', () => {
+  test('collector logs at debug, a debug exporter in every pipeline, OTEL_LOG_LEVEL=debug for Node.js', () => {
     const { config, vars } = build({ debug: true });
     const c = config();
     expect(c.service.telemetry).toEqual({ logs: { level: 'debug' } });
     expect(c.exporters.debug).toEqual({ verbosity: 'detailed' });
     expect(c.exporters.logging).toBeUndefined();
-    for (const p of Object.values<any>(c.service.pipelines)) expect(p.exporters).toEqual(['otlphttp', 'debug']);
+    for (const p of Object.values<any>(c.service.pipelines)) expect(p.exporters).toEqual(['otlp_http', 'debug']);
     expect(vars.OTEL_LOG_LEVEL).toBe('debug');
   });
 
@@ -53,18 +53,18 @@ describe('debug mode', () => {
 });
 
 describe('resource identity', () => {
-  test('environment, version and attributes are percent-encoded into OTEL_RESOURCE_ATTRIBUTES', () => {
+  test('environment, version and attributes go into OTEL_RESOURCE_ATTRIBUTES with only %, comma and = encoded', () => {
     const { vars } = build({
       deploymentEnvironment: 'prod eu',
       serviceVersion: '1.2.3',
       resourceAttributes: { 'team.name': 'a,b=c%d', 'cost.center': 'ü' },
     });
-    expect(vars.OTEL_RESOURCE_ATTRIBUTES).toBe('deployment.environment.name=prod%20eu,service.version=1.2.3,cost.center=%C3%BC,team.name=a%2Cb%3Dc%25d');
+    expect(vars.OTEL_RESOURCE_ATTRIBUTES).toBe('deployment.environment.name=prod eu,service.version=1.2.3,cost.center=ü,team.name=a%2Cb%3Dc%25d');
   });
 
   test('includeCdkMetadata adds the stack name and the construct path', () => {
     const { vars } = build({ includeCdkMetadata: true });
-    expect(vars.OTEL_RESOURCE_ATTRIBUTES).toBe('cdk.stack.name=Stack-eu-west-1,cdk.construct.path=Stack-eu-west-1%2FFn');
+    expect(vars.OTEL_RESOURCE_ATTRIBUTES).toBe('cdk.stack.name=Stack-eu-west-1,cdk.construct.path=Stack-eu-west-1/Fn');
   });
 
   test("the user's own OTEL_RESOURCE_ATTRIBUTES wins, with an info annotation", () => {
@@ -111,7 +111,7 @@ describe('Java variants', () => {
 
 describe('cold-start controls', () => {
   test('Node.js enabled instrumentations apply to Node.js functions only', () => {
-    expect(build({ nodejsEnabledInstrumentations: ['http', 'aws-sdk'] }).vars.OTEL_NODE_ENABLED_INSTRUMENTATIONS).toBe('http,aws-sdk');
+    expect(build({ nodejsEnabledInstrumentations: ['http', 'pg'] }).vars.OTEL_NODE_ENABLED_INSTRUMENTATIONS).toBe('http,pg');
     expect(build({ nodejsEnabledInstrumentations: ['http'] }, { runtime: lambda.Runtime.PYTHON_3_13 }).vars.OTEL_NODE_ENABLED_INSTRUMENTATIONS).toBeUndefined();
   });
 
@@ -130,7 +130,7 @@ describe('hostile input is refused with the construct, the value and the fix', (
     ['an attribute key with =', { resourceAttributes: { 'a=b': 'x' } }, /resource attribute key "a=b"/],
     ['an attribute value with a control character', { resourceAttributes: { a: 'x\u0001' } }, /resource attribute a must be a string without control characters/],
     ['an empty lambdaTelemetry', { lambdaTelemetry: [] }, /lambdaTelemetry is empty/],
-    ['an empty Node.js instrumentation list', { nodejsEnabledInstrumentations: [] }, /would enable no instrumentation/],
+    ['an empty Node.js instrumentation list', { nodejsEnabledInstrumentations: [] }, /nodejsEnabledInstrumentations is empty, which the Node.js layer reads as unset/],
     ['an instrumentation name with a comma', { pythonDisabledInstrumentations: ['a,b'] }, /entry "a,b" is not an instrumentation name/],
     ['fast startup with the wrapper', { javaAgentFastStartup: true, javaInstrumentation: JavaInstrumentation.WRAPPER }, /only applies to JavaInstrumentation.AGENT/],
     ['a wrapper layer without the wrapper', { javaWrapperLayer: JavaWrapperLayer.LATEST }, /javaWrapperLayer is set but javaInstrumentation/],

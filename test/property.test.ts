@@ -116,7 +116,7 @@ function checkInvariants(c: Case, stack: Stack, app: App): void {
     : Object.values<any>(template.Resources).find(r => r.Type === 'AWS::Lambda::LayerVersion').Properties.Content.S3Key;
   const dir = `${assembly.directory}/asset.${String(assetKey).replace(/\.zip$/, '')}`;
   const yaml = parse(readFile(dir, ...(uri === '/var/task/collector.yaml' ? ['collector.yaml'] : ['clickstack', 'collector.yaml'])));
-  expect(yaml.exporters.otlphttp.compression).toBe('gzip');
+  expect(yaml.exporters.otlp_http.compression).toBe('gzip'); // CollectorLayer.LATEST (collector v0.157.0)
   for (const p of Object.values<any>(yaml.service.pipelines)) expect(p.processors[p.processors.length - 1]).toBe('decouple');
 
   let bytes = 0;

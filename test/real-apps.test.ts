@@ -347,3 +347,21 @@ describe('quiet by default', () => {
     expect(summaryOf(stack)).toMatch(/\n  - not visited, 1 Lambda function\(s\) of this template that are not lambda.Function constructs .*: S\/Custom::S3AutoDeleteObjectsCustomResourceProvider\/Handler$/);
   });
 });
+
+test('the layer-list probe never synthesizes itself into the user\'s cloud assembly under `cdk synth`', () => {
+  // GIVEN the CLI's environment (CDK_OUTDIR makes every new App synthesize itself at exit)
+  const before = process.listenerCount('beforeExit');
+  process.env.CDK_OUTDIR = '/nonexistent/cdk.out';
+  try {
+    jest.isolateModules(() => {
+      // WHEN the probe runs for the first time in a process
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { canReadLayersEarly: probe } = require('../src/private/existing');
+      probe();
+    });
+  } finally {
+    delete process.env.CDK_OUTDIR;
+  }
+  // THEN no App registered itself for synthesis
+  expect(process.listenerCount('beforeExit')).toBe(before);
+});

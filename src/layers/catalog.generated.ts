@@ -639,6 +639,14 @@ export const LAYER_CATALOG: Record<LayerFamily, Record<string, readonly string[]
   },
 };
 
+/** Collector layer version -> the upstream collector version it is built from (collector/go.mod at its tag). */
+export const COLLECTOR_VERSIONS: Record<string, string> = {
+  '0.23.0': '0.157.0',
+  '0.21.0': '0.148.0',
+  '0.20.0': '0.145.0',
+  '0.19.0': '0.138.0',
+};
+
 /** Every region any known release was published in, sorted. */
 export const ALL_PUBLISHED_REGIONS: readonly string[] = [
   'af-south-1',

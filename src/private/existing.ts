@@ -1,3 +1,5 @@
+import * as os from 'os';
+import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -48,7 +50,9 @@ let layersReadableEarly: boolean | undefined;
  */
 export function canReadLayersEarly(): boolean {
   if (layersReadableEarly === undefined) {
-    const stack = new Stack(new App(), 'Probe');
+    // Never synthesized: no autoSynth (under `cdk synth` an App would otherwise write itself into
+    // the user's cdk.out at exit) and an outdir that is never created.
+    const stack = new Stack(new App({ autoSynth: false, outdir: path.join(os.tmpdir(), 'clickstack-layer-probe') }), 'Probe');
     const probe = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('x') });
     const arn = (name: string) => `arn:aws:lambda:us-east-1:123456789012:layer:${name}:1`;
     probe.addLayers(lambda.LayerVersion.fromLayerVersionArn(stack, 'First', arn('first')));

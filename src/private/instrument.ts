@@ -1,11 +1,13 @@
 import { Annotations, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { ENV, LOCAL_OTLP_ENDPOINT, otelEnvironment } from './environment';
+import { ENV, LOCAL_OTLP_ENDPOINT, otelEnvironment, telemetryLogAttributes } from './environment';
 import { describeOtelLayer, existingInstrumentation, LAMBDA_AT_EDGE, migrationHint, servesLambdaAtEdge } from './existing';
+import { checkFunction } from './function-checks';
 import { releaseFor } from './validate';
 import { renderCollectorConfig } from '../collector-config';
 import { findSharedScope, planConfigDelivery, sharedScope, shortHash } from '../config-delivery';
+import { otlpHttpExporterType } from '../layers/language-support';
 import { OtelLayerRelease } from '../layers/releases';
 import { CollectorArch, LayerResolutionError, resolveLayerArn } from '../layers/resolve';
 import { ClickStackOptions, JavaInstrumentation } from '../options';
@@ -16,10 +18,10 @@ export const MAX_LAYERS = 5;
 export const MAX_ENVIRONMENT_BYTES = 4096;
 
 /** Why a function was refused: the aspect warns on some kinds and errors on others. */
-export type RefusalKind = 'containerImage' | 'runtime' | 'edge' | 'existing' | 'region' | 'conflict' | 'budget';
+export type RefusalKind = 'containerImage' | 'runtime' | 'edge' | 'existing' | 'unsupportedOption' | 'region' | 'conflict' | 'budget';
 
 /** Refusals the aspect turns into a warning and a skip: the function stays as it was. */
-export const SKIPPABLE_REFUSALS: ReadonlySet<RefusalKind> = new Set<RefusalKind>(['containerImage', 'runtime', 'edge', 'existing']);
+export const SKIPPABLE_REFUSALS: ReadonlySet<RefusalKind> = new Set<RefusalKind>(['containerImage', 'runtime', 'edge', 'existing', 'unsupportedOption']);
 
 /** A function that cannot be instrumented, with a message that names it and the fix. */
 export class InstrumentationRefused extends Error {
@@ -112,6 +114,8 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
     if (e instanceof LayerResolutionError) throw refuse('region', e.message);
     throw e;
   }
+  const checks = checkFunction(fn, options, support); // what the layers support (language-support.ts)
+  if (checks.refusal) throw refuse(checks.refusal.kind, checks.refusal.why);
 
   // 3. Collector config and the environment it needs.
   const configEnv: Record<string, string> = {};
@@ -128,6 +132,8 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
     authorization,
     telemetryApiTypes: options.lambdaTelemetry,
     debug: options.debug,
+    exporterType: otlpHttpExporterType(releaseFor('collector', options).version),
+    logResourceAttributes: telemetryLogAttributes(fn, options, support),
   });
   const otel = otelEnvironment(fn, options, support);
 
@@ -182,11 +188,12 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
   for (const [name, value] of toSet) fn.addEnvironment(name, value, { removeInEdge: true });
   fn.node.addValidation({ validate: () => validateFinalState(fn, support.kind === 'language' ? support.wrapper : undefined, ownLayers, layers.length) });
 
+  checks.annotate();
   if (kept.length > 0) {
     Annotations.of(fn).addInfo(`[@clickstack/cdk:userValueKept] ${where} keeps its own ${kept.join(', ')} instead of the instrumentation's`);
   }
   if (support.kind === 'collectorOnly') {
-    Annotations.of(fn).addInfo(`[@clickstack/cdk:collectorOnly] ${fn.runtime.name} has no OpenTelemetry language layer: the collector layer was added, but the code must send telemetry itself to ${LOCAL_OTLP_ENDPOINT}; ${support.sdkHint}`);
+    Annotations.of(fn).addInfo(`[@clickstack/cdk:collectorOnly] ${fn.runtime.name} has no OpenTelemetry language layer: the collector layer was added, but the code must send telemetry itself over OTLP/HTTP (OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf; the .NET SDK defaults to gRPC) to ${LOCAL_OTLP_ENDPOINT}; ${support.sdkHint}`);
   }
   shared.instrumented.set(fn, { fingerprint, owner });
 }

@@ -1,7 +1,8 @@
 import { Token } from 'aws-cdk-lib';
 import { LAYER_CATALOG, LayerFamily } from '../layers/catalog';
+import { LANGUAGE_SUPPORT } from '../layers/language-support';
 import { CollectorLayer, JavaAgentLayer, JavaWrapperLayer, NodejsLayer, OtelLayerRelease, PythonLayer, RubyLayer } from '../layers/releases';
-import { ClickStackOptions, JavaInstrumentation } from '../options';
+import { ClickStackOptions, JavaInstrumentation, TelemetryApiType } from '../options';
 import { layerClassOf } from '../runtimes';
 
 /** The release of each layer family the options choose. */
@@ -60,10 +61,17 @@ export function validateOptions(options: ClickStackOptions, owner: string): void
   }
   for (const [name, list] of [['nodejsEnabledInstrumentations', options.nodejsEnabledInstrumentations], ['pythonDisabledInstrumentations', options.pythonDisabledInstrumentations]] as const) {
     if (list === undefined) continue;
-    if (list.length === 0 && name === 'nodejsEnabledInstrumentations') fail(`${name} is empty, which would enable no instrumentation; omit it to enable all`);
+    if (list.length === 0 && name === 'nodejsEnabledInstrumentations') fail(`${name} is empty, which the Node.js layer reads as unset (its default set); omit it, or list the instrumentations to turn on`);
     for (const item of list) {
-      if (Token.isUnresolved(item) || !INSTRUMENTATION.test(item)) fail(`${name} entry ${JSON.stringify(item)} is not an instrumentation name, such as http or aws-sdk`);
+      if (Token.isUnresolved(item) || !INSTRUMENTATION.test(item)) fail(`${name} entry ${JSON.stringify(item)} is not an instrumentation name, such as http or pg`);
     }
+  }
+  validateNodeInstrumentations(options, fail);
+  if (options.debug && options.lambdaTelemetry?.includes(TelemetryApiType.EXTENSION)) {
+    // The debug exporter writes to the extension's stdout, which EXTENSION logs read back: every
+    // exported item is logged and received again, forever (open-telemetry/opentelemetry-lambda@faa4ca46
+    // collector/receiver/telemetryapireceiver/receiver.go:228-230 warns of this loop).
+    fail('debug with lambdaTelemetry EXTENSION would loop: the debug exporter writes every item to the extension\'s output, which the telemetryapi receiver reads back and exports again; drop TelemetryApiType.EXTENSION while debugging, or turn debug off');
   }
   if (options.lambdaTelemetry !== undefined && options.lambdaTelemetry.length === 0) {
     fail('lambdaTelemetry is empty; give the event types, such as [TelemetryApiType.FUNCTION, TelemetryApiType.PLATFORM], or omit it');
@@ -101,5 +109,25 @@ function validateEndpoint(endpoint: string, fail: (message: string) => never): v
   }
   if (CONTROL.test(endpoint) || /\s/.test(endpoint)) {
     fail(`endpoint ${JSON.stringify(endpoint)} contains white space or control characters`);
+  }
+}
+
+/**
+ * `nodejsEnabledInstrumentations` against the chosen Node.js layer release's names (not for a
+ * layer of your own): the layer ignores an unknown name silently (src/layers/language-support.ts).
+ */
+function validateNodeInstrumentations(options: ClickStackOptions, fail: (message: string) => never): void {
+  const list = options.nodejsEnabledInstrumentations;
+  const release = releaseFor('nodejs', options);
+  if (list === undefined || release.version === undefined) return;
+  const names = LANGUAGE_SUPPORT.nodejs[release.version]?.nodeInstrumentations;
+  if (!names) return;
+  for (const item of list) {
+    if (names.alwaysOn.includes(item)) {
+      fail(`nodejsEnabledInstrumentations entry '${item}' is not needed: the Node.js layer ${release.version} always turns on ${names.alwaysOn.join(' and ')}; remove it`);
+    }
+    if (!names.accepted.includes(item)) {
+      fail(`nodejsEnabledInstrumentations entry '${item}' is not an instrumentation of the Node.js layer ${release.version}, which would ignore it; valid names: ${names.accepted.join(', ')}`);
+    }
   }
 }

@@ -1,0 +1,302 @@
+import { COLLECTOR_VERSIONS, LAYER_CATALOG, LayerFamily } from './catalog';
+
+/**
+ * What each upstream layer release understands at run time, read from its sources (not run).
+ * Used by validation, by the environment and collector config this library emits, and by the
+ * README table "What each language layer supports" (test/language-support.test.ts keeps the
+ * two in step, and ties every release of LAYER_CATALOG to an entry here).
+ *
+ * Citations: `lambda@<commit> <file>:<line>` is open-telemetry/opentelemetry-lambda at the
+ * layer's tag (layer-nodejs/0.19.0 = 7acbd17e; 0.20.0 = 3e718c6d; 0.21.0 = c0ac4ce0;
+ * 0.23.0 = faa4ca46; layer-python/0.18.0 = 3e718c6d, 0.19.0 = c0ac4ce0, 0.21.0 = faa4ca46;
+ * layer-javaagent/0.18.0 = 235abf2d, 0.19.0 = c0ac4ce0, 0.21.0 = faa4ca46 (the Java wrapper
+ * layer is released from the same tag); layer-ruby/0.12.0 = 3e718c6d, 0.13.0 = c0ac4ce0,
+ * 0.15.0 = faa4ca46; layer-collector/0.19.0 = bda8ac4f, 0.20.0 = 3e718c6d, 0.21.0 = c0ac4ce0,
+ * 0.23.0 = faa4ca46). Facts checked in /work/research/issue11-facts.md.
+ */
+
+/** Language layer families. */
+export type LanguageLayerFamily = Exclude<LayerFamily, 'collector'>;
+
+/** How the layer's SDK sends OTLP when `OTEL_EXPORTER_OTLP_PROTOCOL` is not set. */
+export type OtlpDefault = 'http/protobuf' | 'grpc' | 'http/json';
+
+/** Node.js instrumentation names (`OTEL_NODE_ENABLED_INSTRUMENTATIONS`). */
+export interface NodeInstrumentations {
+  /** Names the layer's wrapper looks for; any other name is ignored silently. */
+  readonly accepted: readonly string[];
+  /** What runs when the variable is not set. */
+  readonly defaults: readonly string[];
+  /** Always on, whatever the variable says (not selectable names). */
+  readonly alwaysOn: readonly string[];
+}
+
+/** What one language layer release's SDK understands. */
+export interface LanguageLayerSupport {
+  /** OTLP protocol when `OTEL_EXPORTER_OTLP_PROTOCOL` is unset. */
+  readonly otlpDefault: OtlpDefault;
+  /** The layer can only send `otlpDefault` (it bundles no other exporter). */
+  readonly otlpOnly: boolean;
+  /** `OTEL_PROPAGATORS` names the layer can build; any other breaks or is dropped. */
+  readonly propagators: readonly string[];
+  /** What an unsupported propagator does at run time, for messages. */
+  readonly unknownPropagator: string;
+  /** Whether `OTEL_RESOURCE_ATTRIBUTES` keys and values are percent-decoded. */
+  readonly decodesResourceAttributes: boolean;
+  /** Longest key or value the SDK accepts; a longer one drops the whole variable. */
+  readonly attributeMaxLength?: number;
+  /** The limit applies to the value as sent (percent-encoded), not to the decoded value. */
+  readonly attributeLengthEncoded?: boolean;
+  /**
+   * What a value must carry percent-encoded besides `%`, `,` and `=`: `plus` (`+` would decode
+   * to a space), `non-baggage-octet` (every character outside the W3C baggage-octet set: space,
+   * `"`, `;`, `\`, controls and non-ASCII; one raw such character drops the whole variable).
+   */
+  readonly attributeEncodeAlso?: 'plus' | 'non-baggage-octet';
+  /** Variables that turn on the SDK's (or agent's) debug logging, with their value. */
+  readonly debugVariables: Readonly<Record<string, string>>;
+  /** Node.js only: instrumentation names. */
+  readonly nodeInstrumentations?: NodeInstrumentations;
+}
+
+/** What one collector layer release understands. */
+export interface CollectorLayerSupport {
+  /** Upstream collector version (COLLECTOR_VERSIONS, from scripts/layer-releases.json). */
+  readonly collectorVersion: string;
+  /** The type name to give the OTLP/HTTP exporter. */
+  readonly otlpHttpExporter: 'otlp_http' | 'otlphttp';
+}
+
+// Node.js: the layer's wrapper builds propagators from its own map and drops unknown names with
+// a diag warning: lambda@faa4ca46 nodejs/packages/layer/src/wrapper.ts:52-57 (propagatorMap),
+// :311-316 (unknown name: "Invalid propagator"); same map at 0.19.0 (7acbd17e) :66-71,
+// 0.20.0/0.21.0 :52-57.
+const NODE_PROPAGATORS = ['tracecontext', 'baggage', 'xray', 'xray-lambda'];
+// Names the wrapper's defaultConfigureInstrumentations() tests with activeInstrumentations.has():
+// lambda@faa4ca46 nodejs/packages/layer/src/wrapper.ts:114-263 (0.21.0: the same; 0.20.0: :114-292;
+// 0.19.0: :128-306). aws-sdk and aws-lambda are created unconditionally in
+// createInstrumentations(): lambda@faa4ca46 wrapper.ts:267-278.
+const NODE_ACCEPTED = [
+  'amqplib', 'bunyan', 'cassandra-driver', 'connect', 'dataloader', 'dns', 'express', 'fs', 'graphql', 'grpc',
+  'hapi', 'http', 'ioredis', 'kafkajs', 'knex', 'koa', 'memcached', 'mongodb', 'mongoose', 'mysql', 'mysql2',
+  'nestjs-core', 'net', 'pg', 'pino', 'redis', 'restify', 'socket.io', 'undici', 'winston',
+];
+const NODE_ALWAYS_ON = ['aws-sdk', 'aws-lambda'];
+
+function nodejs(defaults: readonly string[], envDetector: 'strict' | 'baggage'): LanguageLayerSupport {
+  return {
+    // The layer bundles only the OTLP/HTTP exporters: lambda@faa4ca46 nodejs/packages/layer/src/wrapper.ts:34
+    // (exporter-trace-otlp-http), :420 (exporter-metrics-otlp-http), :465 (exporter-logs-otlp-http),
+    // which send JSON (opentelemetry-js experimental/v0.221.0 exporter-trace-otlp-http
+    // src/platform/node/OTLPTraceExporter.ts:30-32); OTEL_EXPORTER_OTLP_PROTOCOL is not consulted.
+    otlpDefault: 'http/json',
+    otlpOnly: true,
+    propagators: NODE_PROPAGATORS,
+    unknownPropagator: 'the Node.js layer drops it with a warning',
+    // EnvDetector (@opentelemetry/resources, nodejs/package-lock.json: 2.2.0 at layer 0.19.0,
+    // 2.5.1 at 0.20.0, 2.6.0 at 0.21.0, 2.10.0 at 0.23.0) percent-decodes; any error discards the
+    // whole variable (the handler's service.name with it).
+    // 'strict' (2.6.0+): open-telemetry/opentelemetry-js@v2.10.0 packages/opentelemetry-resources/src/detectors/EnvDetector.ts
+    // :19 (_MAX_LENGTH = 255), :41-46 (catch: nothing kept), :87-92 (stray '='), :106-114
+    // (decodeURIComponent: a stray '%' throws), :116-126 (decoded key or value over 255).
+    // 'baggage' (2.2.0, 2.5.1): @v2.2.0 EnvDetector.ts:110-115 and :128-140 (_isValid) check the
+    // RAW value before decoding: at most 255 characters and W3C baggage-octets only (no space,
+    // ',', ';', '\\', control or non-ASCII character), else the whole variable is discarded.
+    decodesResourceAttributes: true,
+    attributeMaxLength: 255,
+    ...(envDetector === 'baggage' ? { attributeLengthEncoded: true, attributeEncodeAlso: 'non-baggage-octet' as const } : {}),
+    // lambda@faa4ca46 nodejs/packages/layer/src/wrapper.ts:599-600: diag logger level from OTEL_LOG_LEVEL.
+    debugVariables: { OTEL_LOG_LEVEL: 'debug' },
+    nodeInstrumentations: { accepted: NODE_ACCEPTED, defaults, alwaysOn: NODE_ALWAYS_ON },
+  };
+}
+// lambda@faa4ca46 nodejs/packages/layer/src/wrapper.ts:50 (same line at 0.20.0 and 0.21.0).
+const NODE_DEFAULTS = ['dns', 'http', 'net'];
+// lambda@7acbd17e (layer-nodejs/0.19.0) nodejs/packages/layer/src/wrapper.ts:50-64.
+const NODE_DEFAULTS_0_19 = ['dns', 'express', 'graphql', 'grpc', 'hapi', 'http', 'ioredis', 'koa', 'mongodb', 'mysql', 'net', 'pg', 'redis'];
+
+const PYTHON: LanguageLayerSupport = {
+  // lambda@faa4ca46 python/src/otel/otel_sdk/otel-instrument:96-98 sets OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
+  // when unset (same lines at 0.18.0 and 0.19.0); only the HTTP exporter is bundled
+  // (python/src/otel/otel_sdk/requirements.txt:2 opentelemetry-exporter-otlp-proto-http).
+  otlpDefault: 'http/protobuf',
+  otlpOnly: true,
+  // tracecontext and baggage from opentelemetry-api (v1.44.0 opentelemetry-api/pyproject.toml:43-45),
+  // xray and xray-lambda from opentelemetry-propagator-aws-xray 1.0.2 (requirements.txt:6;
+  // opentelemetry-python-contrib propagator/opentelemetry-propagator-aws-xray/pyproject.toml:31-33);
+  // no B3 package. An unknown name raises "Propagator b3 not found" at import of
+  // opentelemetry.propagate (opentelemetry-python@v1.44.0 opentelemetry-api/src/opentelemetry/propagate/__init__.py:152-155,162),
+  // which the layer's opentelemetry-instrument launcher imports at its top level
+  // (opentelemetry-python-contrib v0.65b0 auto_instrumentation/__init__.py:21 -> instrumentation/utils.py:29):
+  // the launcher exits before the runtime starts. Same at SDK 1.39.1 / 1.40.0 (layers 0.18.0, 0.19.0).
+  propagators: ['tracecontext', 'baggage', 'xray', 'xray-lambda'],
+  unknownPropagator: 'the Python layer\'s launcher fails at import, so the function fails to initialise',
+  // OTELResourceDetector: opentelemetry-python@v1.44.0 opentelemetry-sdk/src/opentelemetry/sdk/resources/__init__.py
+  // :321 (split on the first '='), :322-328 (a bad entry is skipped alone), :329 (parse.unquote
+  // of the value); no length limit. Same at v1.39.1 :345/:353 and v1.40.0 :349/:357.
+  decodesResourceAttributes: true,
+  // OTEL_LOG_LEVEL is defined (opentelemetry-python@v1.44.0 opentelemetry-sdk/.../environment_variables/__init__.py:59)
+  // but read nowhere in the SDK or the contrib packages the layer ships; the layer has no debug switch of its own.
+  debugVariables: {},
+};
+
+function java(agent: boolean, decoder: 'custom' | 'urlDecoder'): LanguageLayerSupport {
+  return {
+    // Agent: open-telemetry/opentelemetry-java-instrumentation@v2.30.0 javaagent-tooling/.../config/OtlpProtocolPropertiesSupplier.java:20
+    // (http/protobuf). Wrapper: TracingRequestWrapperBase.java:37-41 calls
+    // AutoConfiguredOpenTelemetrySdk.initialize() with no customizer, and the SDK defaults to
+    // grpc: open-telemetry/opentelemetry-java@v1.64.0 exporters/otlp/all/.../OtlpConfigUtil.java:41,45-50
+    // (same default in SDK 1.59.0 and 1.60.1, wrapper 0.18.0 and 0.19.0).
+    otlpDefault: agent ? 'http/protobuf' : 'grpc',
+    otlpOnly: false,
+    // Agent: opentelemetry-java-instrumentation@v2.30.0 javaagent-tooling/build.gradle.kts:26
+    // (opentelemetry-extension-trace-propagators: b3, b3multi), :47 (contrib aws-xray-propagator:
+    // xray, xray-lambda). Wrapper: lambda@faa4ca46 java/layer-wrapper/build.gradle.kts:11
+    // (trace-propagators), :8 aws-lambda-events-3.11 -> aws-lambda-events-common-2.2
+    // build.gradle.kts:30 (aws-xray-propagator). W3C ones are in the SDK
+    // (opentelemetry-java@v1.64.0 PropagatorConfiguration.java:59-63); an unknown name throws
+    // ConfigurationException (:70-73). Same jars in agent 2.25.0 and 2.26.1 (layers 0.18.0, 0.19.0).
+    propagators: ['tracecontext', 'baggage', 'xray', 'xray-lambda', 'b3', 'b3multi'],
+    unknownPropagator: 'the Java SDK refuses to start',
+    // Autoconfigure percent-decodes values: opentelemetry-java@v1.64.0 sdk-extensions/autoconfigure/.../EnvironmentResource.java:42-48
+    // (custom decoder, '+' kept; same in SDK 1.60.1, ResourceConfiguration.java:74,142). SDK 1.59.0
+    // (layer 0.18.0) uses URLDecoder (ResourceConfiguration.java:77): '+' becomes a space. No length limit.
+    decodesResourceAttributes: true,
+    ...(decoder === 'urlDecoder' ? { attributeEncodeAlso: 'plus' as const } : {}),
+    // Agent: otel.javaagent.debug (OTEL_JAVAAGENT_DEBUG), opentelemetry-java-instrumentation@v2.30.0
+    // javaagent-tooling/.../config/EarlyInitAgentConfig.java:42. The wrapper's SDK has no debug
+    // variable (java.util.logging configuration only; no OTEL_LOG_LEVEL in autoconfigure).
+    debugVariables: agent ? { OTEL_JAVAAGENT_DEBUG: 'true' } : {},
+  };
+}
+
+const RUBY: LanguageLayerSupport = {
+  // opentelemetry-exporter-otlp (lambda@faa4ca46 ruby/src/otel/layer/Gemfile:4) speaks
+  // http/protobuf only; the SDK warns and exports nothing for another protocol
+  // (open-telemetry/opentelemetry-ruby opentelemetry-sdk/v1.13.0 sdk/lib/opentelemetry/sdk/configurator.rb:186-198;
+  // same at v1.10.0, layers 0.12.0/0.13.0).
+  otlpDefault: 'http/protobuf',
+  otlpOnly: true,
+  // configurator.rb:209-225: tracecontext and baggage are built in; b3, b3multi, jaeger, xray and
+  // ottrace need a propagator gem the layer's Gemfile does not list (:228-231 warns and skips);
+  // any other name (xray-lambda) is "unknown" (:221). No gem of instrumentation-all 0.94.0 depends
+  // on a propagator gem; the layer's otel-handler does not set OTEL_PROPAGATORS.
+  propagators: ['tracecontext', 'baggage'],
+  unknownPropagator: 'the Ruby SDK skips it with a warning',
+  // opentelemetry-sdk/v1.13.0 (and v1.10.0, layers 0.12.0/0.13.0) sdk/lib/opentelemetry/sdk/resources/resource.rb:44-49:
+  // split on ',' then '=', no decoding: `payments%20EU` arrives as it is, `a=b` loses `=b`.
+  decodesResourceAttributes: false,
+  // configurator.rb:56: ForwardingLogger level from OTEL_LOG_LEVEL.
+  debugVariables: { OTEL_LOG_LEVEL: 'debug' },
+};
+
+/** Per language family, per catalog release (every release of LAYER_CATALOG has one). */
+export const LANGUAGE_SUPPORT: Record<LanguageLayerFamily, Readonly<Record<string, LanguageLayerSupport>>> = {
+  nodejs: {
+    '0.23.0': nodejs(NODE_DEFAULTS, 'strict'),
+    '0.21.0': nodejs(NODE_DEFAULTS, 'strict'),
+    '0.20.0': nodejs(NODE_DEFAULTS, 'baggage'),
+    '0.19.0': nodejs(NODE_DEFAULTS_0_19, 'baggage'),
+  },
+  python: { '0.21.0': PYTHON, '0.19.0': PYTHON, '0.18.0': PYTHON },
+  javaagent: { '0.21.0': java(true, 'custom'), '0.19.0': java(true, 'custom'), '0.18.0': java(true, 'urlDecoder') },
+  javawrapper: { '0.21.0': java(false, 'custom'), '0.19.0': java(false, 'custom'), '0.18.0': java(false, 'urlDecoder') },
+  ruby: { '0.15.0': RUBY, '0.13.0': RUBY, '0.12.0': RUBY },
+};
+
+/**
+ * The exporter type the collector accepts since open-telemetry/opentelemetry-collector v0.144.0
+ * (commit 02f2e05b52, PR #14397; exporter/otlphttpexporter/factory.go:31
+ * `WithDeprecatedTypeAlias("otlphttp")`): `otlphttp` still loads but logs a deprecation warning
+ * at every cold start. Before v0.144.0 only `otlphttp` exists (v0.138.0 metadata.yaml:1).
+ */
+const OTLP_HTTP_RENAMED_IN = '0.144.0';
+
+/**
+ * Per collector layer release. `otlp_http` also needs the layer's disablequeuedretryconverter to
+ * know the new name, or the exporter keeps its sending queue (exports lost when Lambda freezes
+ * the environment): it lists only "otlphttp" at lambda@3e718c6d (layer-collector/0.20.0)
+ * collector/internal/confmap/converter/disablequeuedretryconverter/converter.go:46, and both
+ * names from layer-collector/0.21.0 (lambda@c0ac4ce0 converter.go:47-48; faa4ca46 :47-48).
+ */
+export const COLLECTOR_SUPPORT: Readonly<Record<string, CollectorLayerSupport>> = {
+  '0.23.0': { collectorVersion: COLLECTOR_VERSIONS['0.23.0'], otlpHttpExporter: 'otlp_http' },
+  '0.21.0': { collectorVersion: COLLECTOR_VERSIONS['0.21.0'], otlpHttpExporter: 'otlp_http' },
+  '0.20.0': { collectorVersion: COLLECTOR_VERSIONS['0.20.0'], otlpHttpExporter: 'otlphttp' },
+  '0.19.0': { collectorVersion: COLLECTOR_VERSIONS['0.19.0'], otlpHttpExporter: 'otlphttp' },
+};
+
+/** Whether `version` (MAJOR.MINOR.PATCH) is at least `min`. */
+export function versionAtLeast(version: string, min: string): boolean {
+  const a = version.split('.').map(Number);
+  const b = min.split('.').map(Number);
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] > b[i];
+  return true;
+}
+
+/** The collector release's collector version accepts `otlp_http`. */
+export function collectorAcceptsOtlpHttp(collectorVersion: string): boolean {
+  return versionAtLeast(collectorVersion, OTLP_HTTP_RENAMED_IN);
+}
+
+/**
+ * The OTLP/HTTP exporter type for a collector layer version; `otlphttp` for a layer of your own
+ * (`CollectorLayer.fromArn()`, version unknown): every collector release accepts it.
+ */
+export function otlpHttpExporterType(collectorLayerVersion: string | undefined): 'otlp_http' | 'otlphttp' {
+  if (collectorLayerVersion === undefined) return 'otlphttp';
+  return COLLECTOR_SUPPORT[collectorLayerVersion]?.otlpHttpExporter ?? 'otlphttp';
+}
+
+/** What a language layer release supports; undefined for a layer of your own (`fromArn()`). */
+export function languageSupport(family: LanguageLayerFamily, version: string | undefined): LanguageLayerSupport | undefined {
+  return version === undefined ? undefined : LANGUAGE_SUPPORT[family][version];
+}
+
+const FAMILY_TITLES: Record<LanguageLayerFamily, string> = {
+  nodejs: 'Node.js',
+  python: 'Python',
+  javaagent: 'Java agent',
+  javawrapper: 'Java wrapper',
+  ruby: 'Ruby',
+};
+
+/**
+ * The README table "What each language layer supports", one row per family and group of
+ * releases with the same support, newest first. test/language-support.test.ts checks that the
+ * README holds exactly this text.
+ */
+export function renderSupportTable(): string {
+  const lines = [
+    '| layer (releases) | OTLP when `OTEL_EXPORTER_OTLP_PROTOCOL` is unset | propagators | `OTEL_RESOURCE_ATTRIBUTES` | SDK debug (`debug: true`) | Node.js instrumentations |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const family of Object.keys(LANGUAGE_SUPPORT) as LanguageLayerFamily[]) {
+    const versions = Object.keys(LAYER_CATALOG[family]);
+    const groups: Array<{ versions: string[]; support: LanguageLayerSupport }> = [];
+    for (const v of versions) {
+      const support = LANGUAGE_SUPPORT[family][v];
+      const same = groups.find(g => JSON.stringify(g.support) === JSON.stringify(support));
+      if (same) same.versions.push(v);
+      else groups.push({ versions: [v], support });
+    }
+    for (const { versions: vs, support: s } of groups) {
+      const code = (names: readonly string[]) => names.map(n => `\`${n}\``).join(', ');
+      const attributes = [
+        s.decodesResourceAttributes ? 'percent-decoded' : 'not decoded: values with `,` `=` `%` refused',
+        ...(s.attributeEncodeAlso === 'plus' ? ['`+` encoded too (it decodes to a space)'] : []),
+        ...(s.attributeEncodeAlso === 'non-baggage-octet' ? ['space, `"`, `;`, `\\` and non-ASCII encoded too'] : []),
+        ...(s.attributeMaxLength !== undefined ? [`values ≤ ${s.attributeMaxLength} characters${s.attributeLengthEncoded ? ' encoded' : ''}`] : []),
+      ].join('; ');
+      const debug = Object.keys(s.debugVariables).length > 0
+        ? Object.entries(s.debugVariables).map(([k, v]) => `\`${k}=${v}\``).join(', ')
+        : 'none';
+      const instrumentations = s.nodeInstrumentations
+        ? `default ${code(s.nodeInstrumentations.defaults)}; always on ${code(s.nodeInstrumentations.alwaysOn)}`
+        : '-';
+      const otlp = `\`${s.otlpDefault}\`${s.otlpOnly ? ' only' : ''}`;
+      lines.push(`| ${FAMILY_TITLES[family]} (${vs.join(', ')}) | ${otlp} | ${code(s.propagators)} | ${attributes} | ${debug} | ${instrumentations} |`);
+    }
+  }
+  return lines.join('\n');
+}
