@@ -98,7 +98,7 @@ export class ClickStackAspect implements IAspect {
       this.record(fn, true, 'instrumented');
     } catch (e) {
       if (!(e instanceof InstrumentationRefused)) throw e;
-      if (e.kind === 'containerImage' || e.kind === 'runtime') {
+      if (e.kind === 'containerImage' || e.kind === 'runtime' || e.kind === 'userFile') {
         Annotations.of(fn).addWarningV2('@clickstack/cdk:skipped', e.message);
         this.record(fn, false, e.kind === 'containerImage' ? 'container image' : `runtime ${fn.runtime.name} has no layer`);
       } else {

@@ -16,7 +16,7 @@ export const MAX_LAYERS = 5;
 export const MAX_ENVIRONMENT_BYTES = 4096;
 
 /** Why a function was refused: the aspect warns on some kinds and errors on others. */
-export type RefusalKind = 'containerImage' | 'runtime' | 'region' | 'conflict' | 'budget';
+export type RefusalKind = 'containerImage' | 'runtime' | 'region' | 'conflict' | 'budget' | 'userFile';
 
 /** A function that cannot be instrumented, with a message that names it and the fix. */
 export class InstrumentationRefused extends Error {
@@ -138,6 +138,7 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
     config: yaml(key ? `key:${key._fingerprint(fn)}` : undefined),
     env: Object.entries({ ...configEnv, ...otel }).map(([k, v]) => [k, resolveIfToken(v)]),
     wrapper: support.kind === 'language' ? support.wrapper : undefined,
+    delivery: options.configDelivery?.mode,
   });
   const shared = sharedScope(fn);
   const previous = shared.instrumented.get(fn);
@@ -152,7 +153,7 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
   if (support.kind === 'language' && userWrapper !== undefined && userWrapper !== support.wrapper) {
     throw refuse('conflict', `it already sets ${ENV.wrapper}=${JSON.stringify(userWrapper)}, but the OpenTelemetry ${support.family} layer needs ${support.wrapper}; remove your wrapper, or chain it from a wrapper of your own that ends by running ${support.wrapper}`);
   }
-  const delivery = planConfigDelivery(fn);
+  const delivery = planConfigDelivery(fn, options.configDelivery, refuse);
 
   // 6. The environment: ours, except where the user set an OTEL_* value already.
   const bound = key?._reference();
@@ -162,12 +163,14 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
     [ENV.configUri]: delivery.configUri,
     ...otel,
     ...configEnv,
+    ...delivery.environment(yaml(bound?.headerValue)),
   };
   const toSet = Object.entries(ours).filter(([name]) => !(name.startsWith('OTEL_') && name in userEnv));
   const kept = Object.keys(ours).filter(name => name.startsWith('OTEL_') && name in userEnv && userEnv[name] !== ours[name]);
   const bytes = envBytes({ ...userEnv, ...Object.fromEntries(toSet) });
   if (bytes > MAX_ENVIRONMENT_BYTES) {
-    throw refuse('budget', `its environment variables would take ${bytes} bytes with instrumentation, over Lambda's ${MAX_ENVIRONMENT_BYTES}; shorten or remove some of its variables`);
+    const config = delivery.kind === 'environment' ? ` (the collector configuration in ${Object.keys(delivery.environment(yaml(bound?.headerValue))).join(', ')} takes ${envBytes(delivery.environment(yaml(bound?.headerValue)))} of them: configDelivery ConfigDelivery.BUNDLE or LAYER puts it elsewhere)` : '';
+    throw refuse('budget', `its environment variables would take ${bytes} bytes with instrumentation, over Lambda's ${MAX_ENVIRONMENT_BYTES}${config}; shorten or remove some of its variables`);
   }
 
   // 7. Apply: nothing above changed the function.
