@@ -152,7 +152,11 @@ function describeCode(fn: lambda.Function): string {
  * Throws what `refuse` makes when the delivery cannot be done: `BUNDLE` for code that is not a
  * local directory asset, or a bundle that already has a `collector.yaml` of its own.
  */
-export function planConfigDelivery(fn: lambda.Function, requested: ConfigDelivery | undefined, refuse: (kind: DeliveryRefusal, why: string) => Error): DeliveryPlan {
+export function planConfigDelivery(
+  fn: lambda.Function,
+  requested: ConfigDelivery | undefined,
+  refuse: (kind: DeliveryRefusal, why: string) => Error,
+): DeliveryPlan {
   const mode = requested ?? ConfigDelivery.AUTO;
   const none = () => ({});
   if (mode === ConfigDelivery.ENVIRONMENT) {

@@ -41,7 +41,13 @@ export interface StagedAsset {
  *
  * `hash` must change whenever `fromDir`'s content or `files` change.
  */
-export function stageSharedAsset(stack: Stack, hash: string, fromDir: string | undefined, files: Record<string, string>, counts?: ShareCounts): StagedAsset {
+export function stageSharedAsset(
+  stack: Stack,
+  hash: string,
+  fromDir: string | undefined,
+  files: Record<string, string>,
+  counts?: ShareCounts,
+): StagedAsset {
   const stage = Stage.of(stack);
   if (!stage) throw new Error(`${stack.node.path} is not in an App or a Stage: it has no cloud assembly to stage an asset in`);
   const dir = path.join(stage.assetOutdir, `asset.${hash}`);
