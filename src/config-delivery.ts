@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { AssetStaging, FileAssetPackaging, RemovalPolicy, Stack, Tokenization } from 'aws-cdk-lib';
+import { AssetStaging, CfnMapping, FileAssetPackaging, RemovalPolicy, Stack, Tokenization } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
@@ -61,6 +61,9 @@ export class SharedResources extends Construct {
   public readonly notCodeAssets = new Set<string>();
   /** Instrumented bundles staged for this stack, by hash. */
   public readonly bundles = new Map<string, StagedAsset>();
+  /** The mapping of `ConfigDelivery.ENVIRONMENT` configs, and its keys. */
+  public configMapping?: CfnMapping;
+  public readonly configKeys = new Set<string>();
   /** How the files of this stack's instrumented bundles were made (hard links or clones). */
   public readonly shareCounts: ShareCounts = { link: 0, clone: 0 };
 }
@@ -160,7 +163,15 @@ export function planConfigDelivery(
   const mode = requested ?? ConfigDelivery.AUTO;
   const none = () => ({});
   if (mode === ConfigDelivery.ENVIRONMENT) {
-    return { kind: 'environment', configUri: ENV_CONFIG_URI, environment: yaml => ({ [CONFIG_ENV]: compactConfig(yaml) }), apply: () => undefined };
+    return {
+      kind: 'environment',
+      configUri: ENV_CONFIG_URI,
+      environment: yaml => ({ [CONFIG_ENV]: compactConfig(yaml) }),
+      apply: yaml => {
+        configFromMapping(fn, compactConfig(yaml));
+        return undefined;
+      },
+    };
   }
   if (mode === ConfigDelivery.LAYER) {
     return { kind: 'layer', configUri: LAYER_CONFIG_URI, environment: none, apply: yaml => configLayer(fn, yaml) };
@@ -247,6 +258,24 @@ function configLayer(fn: lambda.Function, configYaml: string): lambda.ILayerVers
   });
 }
 
+/**
+ * In the template, the function's `CLICKSTACK_COLLECTOR_CONFIG` is a `Fn::FindInMap` into one
+ * mapping per stack that holds each distinct config once: the deployed variable has the whole
+ * YAML, the template does not repeat it for every function. The function's own environment (as
+ * the CDK and the 4 KB budget checks see it) keeps the literal value; only the rendered property
+ * is overridden.
+ */
+function configFromMapping(fn: lambda.Function, text: string): void {
+  const shared = sharedScope(fn);
+  const mapping = shared.configMapping ??= new CfnMapping(shared, 'Env');
+  const key = `c${shortHash(text).slice(0, 8)}`;
+  if (!shared.configKeys.has(key)) {
+    mapping.setValue(key, 'v', text);
+    shared.configKeys.add(key);
+  }
+  (fn.node.defaultChild as lambda.CfnFunction).addPropertyOverride(`Environment.Variables.${CONFIG_ENV}`, mapping.findInMap(key, 'v'));
+}
+
 const compacted = new Map<string, string>();
 
 /**
@@ -276,7 +305,7 @@ function flow(value: unknown): string {
       const shareable = v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length > 0;
       if (shareable && anchors.has(text)) return `${key(k)}: *${anchors.get(text)}`;
       if (shareable && entries.some(e => e.k !== k && e.text === text)) {
-        const name = k.replace(/[^a-z0-9]/g, '') || 'a';
+        const name = `a${anchors.size}`;
         anchors.set(text, name);
         return `${key(k)}: &${name} ${text}`;
       }
