@@ -247,7 +247,7 @@ function bundleConfig(fn: lambda.Function, code: { asset: s3assets.Asset; stagin
 function configLayer(fn: lambda.Function, configYaml: string): lambda.ILayerVersion {
   const hash = shortHash('layer', configYaml);
   const holder = sharedScope(fn);
-  const id = `Config${hash.slice(0, 8)}`;
+  const id = `Config${shortHash(configYaml).slice(0, 8)}`;
   const existing = holder.node.tryFindChild(id) as lambda.ILayerVersion | undefined;
   if (existing) return existing;
   const { location } = stageSharedAsset(Stack.of(fn), hash, undefined, { [path.join(LAYER_CONFIG_DIR, CONFIG_FILE)]: configYaml });
@@ -268,12 +268,12 @@ function configLayer(fn: lambda.Function, configYaml: string): lambda.ILayerVers
 function configFromMapping(fn: lambda.Function, text: string): void {
   const shared = sharedScope(fn);
   const mapping = shared.configMapping ??= new CfnMapping(shared, 'Env');
-  const key = `c${shortHash(text).slice(0, 8)}`;
-  if (!shared.configKeys.has(key)) {
-    mapping.setValue(key, 'v', text);
-    shared.configKeys.add(key);
+  const name = `c${shortHash(text).slice(0, 8)}`;
+  if (!shared.configKeys.has(name)) {
+    mapping.setValue(name, 'v', text);
+    shared.configKeys.add(name);
   }
-  (fn.node.defaultChild as lambda.CfnFunction).addPropertyOverride(`Environment.Variables.${CONFIG_ENV}`, mapping.findInMap(key, 'v'));
+  (fn.node.defaultChild as lambda.CfnFunction).addPropertyOverride(`Environment.Variables.${CONFIG_ENV}`, mapping.findInMap(name, 'v'));
 }
 
 const compacted = new Map<string, string>();
