@@ -163,6 +163,11 @@ export function planConfigDelivery(
   const mode = requested ?? ConfigDelivery.AUTO;
   const none = () => ({});
   if (mode === ConfigDelivery.ENVIRONMENT) {
+    const cfn = fn.node.defaultChild as lambda.CfnFunction;
+    const own = (Stack.of(fn).resolve(cfn.environment) as { variables?: Record<string, unknown> } | undefined)?.variables;
+    if (own && CONFIG_ENV in own) {
+      throw refuse('conflict', `it already sets ${CONFIG_ENV}, where ConfigDelivery.ENVIRONMENT puts the collector configuration; rename your variable, or use ConfigDelivery.BUNDLE or LAYER`);
+    }
     return {
       kind: 'environment',
       configUri: ENV_CONFIG_URI,

@@ -399,6 +399,29 @@ describe('configDelivery', () => {
     expect(fnProps(stack, 'B').Environment.Variables.OPENTELEMETRY_COLLECTOR_CONFIG_URI).toBe('/var/task/collector.yaml');
   });
 
+  test('ENVIRONMENT throws when the function already has a CLICKSTACK_COLLECTOR_CONFIG of its own', () => {
+    const stack = stackIn(new App());
+    const f = fn(stack, 'Fn', { code: 'inline', environment: { CLICKSTACK_COLLECTOR_CONFIG: 'mine' } });
+    expect(() => instrument(stack, [f], { configDelivery: ConfigDelivery.ENVIRONMENT }))
+      .toThrow(/cannot instrument S\/Fn: it already sets CLICKSTACK_COLLECTOR_CONFIG.*rename your variable, or use ConfigDelivery\.BUNDLE or LAYER/);
+    expect(fnProps(stack, 'Fn').Environment.Variables).toEqual({ CLICKSTACK_COLLECTOR_CONFIG: 'mine' });
+  });
+
+  test('ENVIRONMENT with the aspect on an app: one mapping per stack, no cross-stack reference', () => {
+    const app = new App();
+    const stacks = ['eu-west-1', 'us-east-1'].map(region => new Stack(app, `S-${region}`, { env: { account: '123456789012', region } }));
+    for (const s of stacks) fn(s, 'Fn', { code: 'inline' });
+    const aspect = new ClickStackAspect({ endpoint: ENDPOINT, configDelivery: ConfigDelivery.ENVIRONMENT });
+    Aspects.of(app).add(aspect, { priority: AspectPriority.MUTATING });
+    for (const s of stacks) {
+      const template = Template.fromStack(s).toJSON();
+      expect(Object.keys(template.Mappings).filter(m => m.startsWith('ClickStackSharedEnv'))).toHaveLength(1);
+      expect(JSON.stringify(template)).not.toContain('Fn::ImportValue');
+      const value = deployedValue(s, fnProps(s, 'Fn').Environment.Variables.CLICKSTACK_COLLECTOR_CONFIG);
+      expect(parse(value)).toEqual(parse(renderCollectorConfig({ endpoint: ENDPOINT })));
+    }
+  });
+
   test('the mode takes part in idempotence: the same mode twice is a no-op, another mode is a conflict', () => {
     const stack = stackIn(new App());
     const f = fn(stack, 'Fn', { code: 'inline' });

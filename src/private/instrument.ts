@@ -157,26 +157,28 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
 
   // 6. The environment: ours, except where the user set an OTEL_* value already.
   const bound = key?._reference();
+  const configYaml = yaml(bound?.headerValue);
+  const deliveryEnv = delivery.environment(configYaml);
   Object.assign(configEnv, bound?.environment);
   const ours: Record<string, string> = {
     ...(support.kind === 'language' ? { [ENV.wrapper]: support.wrapper } : {}),
     [ENV.configUri]: delivery.configUri,
     ...otel,
     ...configEnv,
-    ...delivery.environment(yaml(bound?.headerValue)),
+    ...deliveryEnv,
   };
   const toSet = Object.entries(ours).filter(([name]) => !(name.startsWith('OTEL_') && name in userEnv));
   const kept = Object.keys(ours).filter(name => name.startsWith('OTEL_') && name in userEnv && userEnv[name] !== ours[name]);
   const bytes = envBytes({ ...userEnv, ...Object.fromEntries(toSet) });
   if (bytes > MAX_ENVIRONMENT_BYTES) {
-    const config = delivery.kind === 'environment' ? ` (the collector configuration in ${Object.keys(delivery.environment(yaml(bound?.headerValue))).join(', ')} takes ${envBytes(delivery.environment(yaml(bound?.headerValue)))} of them: configDelivery ConfigDelivery.BUNDLE or LAYER puts it elsewhere)` : '';
+    const config = Object.keys(deliveryEnv).length > 0 ? ` (the collector configuration in ${Object.keys(deliveryEnv).join(', ')} takes ${envBytes(deliveryEnv)} of them: configDelivery ConfigDelivery.BUNDLE or LAYER puts it elsewhere)` : '';
     throw refuse('budget', `its environment variables would take ${bytes} bytes with instrumentation, over Lambda's ${MAX_ENVIRONMENT_BYTES}${config}; shorten or remove some of its variables`);
   }
 
   // 7. Apply: nothing above changed the function.
   key?._grant(fn);
   const layers = releases.map((r, i) => importedLayer(fn, r, arch, layerArns[i]));
-  const configLayer = delivery.apply(yaml(bound?.headerValue));
+  const configLayer = delivery.apply(configYaml);
   if (configLayer) layers.push(configLayer);
   const ownLayers = appendLayers(fn, layers);
   for (const [name, value] of toSet) fn.addEnvironment(name, value);
