@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, AspectPriority, Aspects, DockerImage, Stack } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, DockerImage, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
@@ -197,6 +197,20 @@ describe('bundle: the instrumented asset shares the original staged asset\'s fil
     expect(after['collector.yaml']).toBeDefined();
     expect(snapshot(src)).toEqual(sourceBefore);
     expect(stderr).toBe('');
+  });
+
+  test('a stack in a nested Stage: the manifest names the shared directory relative to the stage\'s assembly', () => {
+    const app = new App({ outdir: tmp('out') });
+    const stage = new Stage(app, 'Prod');
+    const stack = new Stack(stage, 'S', { env: { account: '123456789012', region: 'eu-west-1' } });
+    instrument(stack, [assetFn(stack, 'Fn', lambda.Code.fromAsset(sourceDir()))]);
+    const assembly = app.synth();
+    const stageDir = assembly.getNestedAssembly('assembly-Prod').directory;
+    const manifest = JSON.parse(fs.readFileSync(path.join(stageDir, fs.readdirSync(stageDir).find(f => f.endsWith('.assets.json'))!), 'utf8'));
+    const key = fnProps(stack, 'Fn').Code.S3Key;
+    const entry = Object.values<any>(manifest.files).find(f => Object.values<any>(f.destinations).some(d => d.objectKey === key));
+    expect(entry.source.path).toMatch(/^\.\.\/asset\.[0-9a-f]{64}$/);
+    expect(fs.readdirSync(path.resolve(stageDir, entry.source.path)).sort()).toEqual(['collector.yaml', 'index.js', 'lib']);
   });
 
   test('a stack whose bundling is skipped gets its asset without anything staged or written', () => {
