@@ -160,9 +160,10 @@ export function planConfigDelivery(
   requested: ConfigDelivery | undefined,
   refuse: (kind: DeliveryRefusal, why: string) => Error,
 ): DeliveryPlan {
-  const mode = requested ?? ConfigDelivery.AUTO;
+  // By name, not identity: the static instances of a second copy of this library are equal too.
+  const mode = (requested ?? ConfigDelivery.AUTO).mode;
   const none = () => ({});
-  if (mode === ConfigDelivery.ENVIRONMENT) {
+  if (mode === ConfigDelivery.ENVIRONMENT.mode) {
     const cfn = fn.node.defaultChild as lambda.CfnFunction;
     const own = (Stack.of(fn).resolve(cfn.environment) as { variables?: Record<string, unknown> } | undefined)?.variables;
     if (own && CONFIG_ENV in own) {
@@ -178,12 +179,12 @@ export function planConfigDelivery(
       },
     };
   }
-  if (mode === ConfigDelivery.LAYER) {
+  if (mode === ConfigDelivery.LAYER.mode) {
     return { kind: 'layer', configUri: LAYER_CONFIG_URI, environment: none, apply: yaml => configLayer(fn, yaml) };
   }
   const code = localDirectoryAsset(fn);
   if (!code) {
-    if (mode === ConfigDelivery.BUNDLE) {
+    if (mode === ConfigDelivery.BUNDLE.mode) {
       throw refuse('conflict', `configDelivery is ConfigDelivery.BUNDLE, but its code is ${describeCode(fn)}: only a local directory asset can carry ${CONFIG_FILE}; use ConfigDelivery.LAYER or ConfigDelivery.ENVIRONMENT (or AUTO) for it`);
     }
     return { kind: 'layer', configUri: LAYER_CONFIG_URI, environment: none, apply: yaml => configLayer(fn, yaml) };

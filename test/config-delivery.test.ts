@@ -443,6 +443,9 @@ describe('configDelivery', () => {
     new ClickStackInstrumentation(stack, 'Two', { endpoint: ENDPOINT, functions: [f], configDelivery: ConfigDelivery.ENVIRONMENT });
     expect(() => new ClickStackInstrumentation(stack, 'Three', { endpoint: ENDPOINT, functions: [f], configDelivery: ConfigDelivery.LAYER }))
       .toThrow(/already instrumented by S\/One with other options than S\/Three/);
+    const g = fn(stack, 'G', { code: 'inline' });
+    new ClickStackInstrumentation(stack, 'Default', { endpoint: ENDPOINT, functions: [g] });
+    new ClickStackInstrumentation(stack, 'Auto', { endpoint: ENDPOINT, functions: [g], configDelivery: ConfigDelivery.AUTO });
   });
 });
 

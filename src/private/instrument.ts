@@ -138,7 +138,7 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
     config: yaml(key ? `key:${key._fingerprint(fn)}` : undefined),
     env: Object.entries({ ...configEnv, ...otel }).map(([k, v]) => [k, resolveIfToken(v)]),
     wrapper: support.kind === 'language' ? support.wrapper : undefined,
-    delivery: options.configDelivery?.mode,
+    delivery: options.configDelivery?.mode ?? 'auto',
   });
   const shared = sharedScope(fn);
   const previous = shared.instrumented.get(fn);
