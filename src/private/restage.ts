@@ -40,6 +40,12 @@ export interface StagedAsset {
  * into the same `cdk.out`) is reused as it is: its name is the hash of what it holds.
  *
  * `hash` must change whenever `fromDir`'s content or `files` change.
+ *
+ * Why not an `s3_assets.Asset` over a directory prepared in advance: `AssetStaging` (2.189.0 and
+ * 2.276.0 alike) stages a directory at `asset.<sha256(assetHash)><extname(path)>` and copies it
+ * there unless that path exists, so a prepared `asset.<x>` (whose extname is `.<x>`) is never
+ * its own target and would be copied again; an `Asset` with local bundling (what this library
+ * did before) prints "Bundling asset ..." and copies every byte in its bundling step.
  */
 export function stageSharedAsset(
   stack: Stack,
