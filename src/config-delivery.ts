@@ -9,7 +9,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { parse } from 'yaml';
 import { ConfigDelivery } from './delivery';
-import { registerDirectory, ShareCounts, StagedAsset, stageSharedAsset } from './private/restage';
+import { registerDirectory, StagedAsset, stageSharedAsset } from './private/restage';
 
 /** File name of the collector configuration, in the bundle or in the config layer. */
 export const CONFIG_FILE = 'collector.yaml';
@@ -61,11 +61,9 @@ export class SharedResources extends Construct {
   public readonly notCodeAssets = new Set<string>();
   /** Instrumented bundles staged for this stack, by hash. */
   public readonly bundles = new Map<string, StagedAsset>();
-  /** The mapping of `ConfigDelivery.ENVIRONMENT` configs, and its keys. */
+  /** The mapping of `ConfigDelivery.ENVIRONMENT` configs (one key per distinct config; CloudFormation allows 200), and its keys. */
   public configMapping?: CfnMapping;
   public readonly configKeys = new Set<string>();
-  /** How the files of this stack's instrumented bundles were made (hard links or clones). */
-  public readonly shareCounts: ShareCounts = { link: 0, clone: 0 };
 }
 
 /** The shared resources of `scope`'s stack. */
@@ -232,7 +230,7 @@ function bundleConfig(fn: lambda.Function, code: { asset: s3assets.Asset; stagin
     // A stack whose bundling is skipped is not deployed in this run: its asset stays unstaged,
     // as aws-cdk-lib leaves the original (and the original's staged path is then its source).
     bundle = stack.bundlingRequired
-      ? stageSharedAsset(stack, hash, code.staging.absoluteStagedPath, { [CONFIG_FILE]: configYaml }, shared.shareCounts)
+      ? stageSharedAsset(stack, hash, code.staging.absoluteStagedPath, { [CONFIG_FILE]: configYaml })
       : registerDirectory(stack, hash, code.staging.absoluteStagedPath);
     shared.bundles.set(hash, bundle);
   }

@@ -11,6 +11,7 @@ import { ENDPOINT, fn } from './helpers';
 import { ClickStackAspect, ClickStackInstrumentation, ClickStackOptions, ConfigDelivery, IngestionKey } from '../src';
 import { renderCollectorConfig } from '../src/collector-config';
 import { compactConfig } from '../src/config-delivery';
+import { fileSystem } from '../src/private/restage';
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `clickstack-${prefix}-`));
 
@@ -174,6 +175,34 @@ describe('bundle: the instrumented asset shares the original staged asset\'s fil
     expect(keyFor(ENDPOINT)).toBe(a);
     expect(keyFor('https://other.example.com:4318')).not.toBe(a);
     expect(keyFor(ENDPOINT, sourceDir({ 'more.js': '1' }))).not.toBe(a);
+  });
+
+  test('where hard links fail (another device), the files are cloned or copied, still without touching the originals', () => {
+    const src = sourceDir();
+    const app = new App({ outdir: tmp('out') });
+    const stack = stackIn(app);
+    const f = assetFn(stack, 'Fn', lambda.Code.fromAsset(src));
+    const original = path.join(app.outdir, `asset.${(f.node.findChild('Code') as s3assets.Asset).assetHash}`);
+    const before = snapshot(original);
+    const link = jest.spyOn(fileSystem, 'link').mockImplementation(() => {
+      throw Object.assign(new Error('EXDEV: cross-device link not permitted'), { code: 'EXDEV' });
+    });
+    let calls: number;
+    try {
+      instrument(stack, [f]);
+      app.synth();
+    } finally {
+      calls = link.mock.calls.length;
+      link.mockRestore();
+    }
+    expect(calls).toBe(1); // the first failure stops every further attempt
+    const after = snapshot(assetDirByKey(app, 'S', fnProps(stack, 'Fn').Code.S3Key));
+    for (const [name, state] of Object.entries(before)) {
+      expect(after[name].content).toBe(state.content);
+      expect(after[name].ino).not.toBe(state.ino);
+    }
+    expect(after['collector.yaml']).toBeDefined();
+    expect(snapshot(original)).toEqual(before);
   });
 
   test('with asset staging disabled (SAM CLI), the files are cloned into the assembly, never linked to the user\'s folder', () => {

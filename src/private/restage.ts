@@ -2,14 +2,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { FileAssetLocation, FileAssetPackaging, Stack, Stage } from 'aws-cdk-lib';
 
-/** How the files of a re-staged asset were made: counts by method, for tests and the benchmark. */
-export interface ShareCounts {
-  /** Hard links to the original's files (same inode). */
-  link: number;
-  /** Copies made with `COPYFILE_FICLONE`: a copy-on-write clone where the file system has one, a byte copy otherwise. */
-  clone: number;
-}
-
 /** A directory asset registered with a stack's synthesizer. */
 export interface StagedAsset {
   /** Where it will be in S3. */
@@ -52,7 +44,6 @@ export function stageSharedAsset(
   hash: string,
   fromDir: string | undefined,
   files: Record<string, string>,
-  counts?: ShareCounts,
 ): StagedAsset {
   const stage = Stage.of(stack);
   if (!stage) throw new Error(`${stack.node.path} is not in an App or a Stage: it has no cloud assembly to stage an asset in`);
@@ -65,7 +56,7 @@ export function stageSharedAsset(
     } else {
       const within = path.relative(stage.assetOutdir, fromDir);
       const insideAssembly = within !== '' && !within.startsWith('..') && !path.isAbsolute(within);
-      shareTree(fromDir, building, { links: insideAssembly }, counts);
+      shareTree(fromDir, building, { links: insideAssembly });
     }
     for (const [name, content] of Object.entries(files)) {
       fs.mkdirSync(path.dirname(path.join(building, name)), { recursive: true });
@@ -91,21 +82,23 @@ export function registerDirectory(stack: Stack, hash: string, dir: string): Stag
   return { location: stack.synthesizer.addFileAsset({ sourceHash: hash, fileName, packaging: FileAssetPackaging.ZIP_DIRECTORY }), fileName };
 }
 
+/** The hard-link call, replaceable in tests (to act as a file system without hard links). */
+export const fileSystem = { link: (existing: string, created: string) => fs.linkSync(existing, created) };
+
 /** Recreate the tree `from` as the new directory `to`, sharing file contents (see `stageSharedAsset`). */
-function shareTree(from: string, to: string, mode: { links: boolean }, counts?: ShareCounts): void {
+function shareTree(from: string, to: string, mode: { links: boolean }): void {
   fs.mkdirSync(to);
   for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
     const source = path.join(from, entry.name);
     const target = path.join(to, entry.name);
     if (entry.isDirectory()) {
-      shareTree(source, target, mode, counts);
+      shareTree(source, target, mode);
     } else if (entry.isSymbolicLink()) {
       fs.symlinkSync(fs.readlinkSync(source), target);
     } else if (entry.isFile()) {
       if (mode.links) {
         try {
-          fs.linkSync(source, target);
-          if (counts) counts.link++;
+          fileSystem.link(source, target);
           continue;
         } catch (e) {
           // EXDEV (another device), EPERM or ENOTSUP (no hard links on this file system): clone
@@ -113,8 +106,8 @@ function shareTree(from: string, to: string, mode: { links: boolean }, counts?: 
           if ((e as NodeJS.ErrnoException).code !== 'EMLINK') mode.links = false;
         }
       }
+      // A copy-on-write clone where the file system has one (btrfs, XFS, APFS), a byte copy otherwise.
       fs.copyFileSync(source, target, fs.constants.COPYFILE_FICLONE);
-      if (counts) counts.clone++;
     }
   }
 }
