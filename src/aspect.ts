@@ -199,6 +199,7 @@ const REFUSAL_REASONS: Partial<Record<RefusalKind, string>> = {
   edge: 'Lambda@Edge',
   existing: 'already instrumented by someone else (see its warning)',
   unsupportedOption: 'its layer does not support an option (see its warning)',
+  userFile: 'its bundle has a collector.yaml of its own (see its warning)',
 };
 
 /** Where `aspect` was added, for a node it visits: the node or its nearest scope holding it. */

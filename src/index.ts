@@ -1,4 +1,5 @@
 export * from './options';
+export * from './delivery';
 export * from './ingestion-key';
 export * from './layers/releases';
 export * from './instrumentation';

@@ -1,3 +1,4 @@
+import { ConfigDelivery } from './delivery';
 import { IngestionKey } from './ingestion-key';
 import { CollectorLayer, JavaAgentLayer, JavaWrapperLayer, NodejsLayer, PythonLayer, RubyLayer } from './layers/releases';
 
@@ -247,4 +248,12 @@ export interface ClickStackOptions {
    * @default false
    */
   readonly includeCdkMetadata?: boolean;
+
+  /**
+   * How the collector configuration reaches each function: in its code bundle
+   * (`/var/task/collector.yaml`), in a config layer (`/opt/clickstack/collector.yaml`, one of the
+   * 5 layer slots), or in an environment variable (part of the 4 KB of environment variables).
+   * @default ConfigDelivery.AUTO - the bundle for a local directory asset, a config layer otherwise
+   */
+  readonly configDelivery?: ConfigDelivery;
 }

@@ -18,10 +18,10 @@ export const MAX_LAYERS = 5;
 export const MAX_ENVIRONMENT_BYTES = 4096;
 
 /** Why a function was refused: the aspect warns on some kinds and errors on others. */
-export type RefusalKind = 'containerImage' | 'runtime' | 'edge' | 'existing' | 'unsupportedOption' | 'region' | 'conflict' | 'budget';
+export type RefusalKind = 'containerImage' | 'runtime' | 'edge' | 'existing' | 'unsupportedOption' | 'userFile' | 'region' | 'conflict' | 'budget';
 
 /** Refusals the aspect turns into a warning and a skip: the function stays as it was. */
-export const SKIPPABLE_REFUSALS: ReadonlySet<RefusalKind> = new Set<RefusalKind>(['containerImage', 'runtime', 'edge', 'existing', 'unsupportedOption']);
+export const SKIPPABLE_REFUSALS: ReadonlySet<RefusalKind> = new Set<RefusalKind>(['containerImage', 'runtime', 'edge', 'existing', 'unsupportedOption', 'userFile']);
 
 /** A function that cannot be instrumented, with a message that names it and the fix. */
 export class InstrumentationRefused extends Error {
@@ -145,6 +145,7 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
     config: yaml(key ? `key:${key._fingerprint(fn)}` : undefined),
     env: Object.entries({ ...configEnv, ...otel }).map(([k, v]) => [k, resolveIfToken(v)]),
     wrapper: support.kind === 'language' ? support.wrapper : undefined,
+    delivery: options.configDelivery?.mode ?? 'auto',
   });
   const shared = sharedScope(fn);
   const previous = shared.instrumented.get(fn);
@@ -158,28 +159,32 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
   const userEnv = currentEnvironment(fn);
   const existing = existingInstrumentation(fn, userEnv, support.kind === 'language');
   if (existing) throw refuse('existing', existing);
-  const delivery = planConfigDelivery(fn);
+  const delivery = planConfigDelivery(fn, options.configDelivery, refuse);
 
   // 6. The environment: ours, except where the user set an OTEL_* value already.
   const bound = key?._reference();
+  const configYaml = yaml(bound?.headerValue);
+  const deliveryEnv = delivery.environment(configYaml);
   Object.assign(configEnv, bound?.environment);
   const ours: Record<string, string> = {
     ...(support.kind === 'language' ? { [ENV.wrapper]: support.wrapper } : {}),
     [ENV.configUri]: delivery.configUri,
     ...otel,
     ...configEnv,
+    ...deliveryEnv,
   };
   const toSet = Object.entries(ours).filter(([name]) => !(name.startsWith('OTEL_') && name in userEnv));
   const kept = Object.keys(ours).filter(name => name.startsWith('OTEL_') && name in userEnv && userEnv[name] !== ours[name]);
   const bytes = envBytes({ ...userEnv, ...Object.fromEntries(toSet) });
   if (bytes > MAX_ENVIRONMENT_BYTES) {
-    throw refuse('budget', `its environment variables would take ${bytes} bytes with instrumentation, over Lambda's ${MAX_ENVIRONMENT_BYTES}; shorten or remove some of its variables`);
+    const config = Object.keys(deliveryEnv).length > 0 ? ` (the collector configuration in ${Object.keys(deliveryEnv).join(', ')} takes ${envBytes(deliveryEnv)} of them: configDelivery ConfigDelivery.BUNDLE or LAYER puts it elsewhere)` : '';
+    throw refuse('budget', `its environment variables would take ${bytes} bytes with instrumentation, over Lambda's ${MAX_ENVIRONMENT_BYTES}${config}; shorten or remove some of its variables`);
   }
 
   // 7. Apply: nothing above changed the function.
   key?._grant(fn);
   const layers = releases.map((r, i) => importedLayer(fn, r, arch, layerArns[i]));
-  const configLayer = delivery.apply(yaml(bound?.headerValue));
+  const configLayer = delivery.apply(configYaml);
   if (configLayer) layers.push(configLayer);
   const ownLayers = appendLayers(fn, layers);
   // removeInEdge: should the function turn out to serve as Lambda@Edge (a distribution defined
