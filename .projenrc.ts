@@ -6,10 +6,11 @@ import { UpdateSnapshot, UpgradeDependenciesSchedule } from 'projen/lib/javascri
 /** Oldest aws-cdk-lib we support: the first that knows every runtime our layers target. */
 const MIN_CDK_VERSION = '2.189.0';
 /**
- * Oldest constructs we support: aws-cdk-lib 2.189.0 accepts `constructs ^10.0.0`, and our jsii
- * compile (0 warnings) and the jest suite pass on 10.0.5 (see README, Install).
+ * Oldest constructs we support: the range aws-cdk-lib 2.189.0 itself accepts (`^10.0.0`); our jsii
+ * compile (0 warnings) and the jest suite pass on 10.0.0, so an app that installs that aws-cdk-lib
+ * installs us too (`npx projen check:install` proves it from the packed tarball).
  */
-const MIN_CONSTRUCTS_VERSION = '10.0.5';
+const MIN_CONSTRUCTS_VERSION = '10.0.0';
 /** Node.js lines the workflows build and test on: the LTS lines (22 for the build and release). */
 const WORKFLOW_NODE_VERSION = '22.x';
 const EXTRA_NODE_VERSIONS = ['24.x'];
