@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, ReleasableCommits } from 'projen';
 import { ActionRefs } from 'projen/lib/github';
 import { JobPermission } from 'projen/lib/github/workflows-model';
 import { UpdateSnapshot, UpgradeDependenciesSchedule } from 'projen/lib/javascript';
@@ -8,7 +8,10 @@ const MIN_CDK_VERSION = '2.189.0';
 /**
  * Oldest constructs we support: the range aws-cdk-lib 2.189.0 itself accepts (`^10.0.0`); our jsii
  * compile (0 warnings) and the jest suite pass on 10.0.0, so an app that installs that aws-cdk-lib
- * installs us too (`npx projen check:install` proves it from the packed tarball).
+ * installs us too (`npx projen check:install` proves it from the packed tarball). jsii-rosetta
+ * warns "Could not resolve symbol id ... constructs" with it: assemblies of constructs before
+ * 10.0.20 carry no symbol ids, so rosetta guesses the other-language names of `Construct`, which
+ * only the fixture's stack class uses (no example shows it).
  */
 const MIN_CONSTRUCTS_VERSION = '10.0.0';
 /** Node.js lines the workflows build and test on: the LTS lines (22 for the build and release). */
@@ -52,6 +55,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   release: true,
+  // A push of docs, tests or chores alone publishes nothing.
+  releasableCommits: ReleasableCommits.ofType(['feat', 'fix', 'perf']),
   releaseToNpm: true,
   buildWorkflow: true,
   depsUpgrade: true,

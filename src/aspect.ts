@@ -47,11 +47,7 @@ const SUMMARY_ID = '@clickstack/cdk:summary';
 
 /**
  * Instruments every eligible `lambda.Function` under the scope it is applied to, with the same
- * logic as `ClickStackInstrumentation`.
- *
- * ```ts
- * Aspects.of(app).add(new ClickStackAspect({ endpoint }), { priority: AspectPriority.MUTATING });
- * ```
+ * logic as `ClickStackInstrumentation`. Add it with `AspectPriority.MUTATING`.
  *
  * Skips, with an info annotation: CDK's own handler functions, excluded functions and functions
  * already instrumented (explicit `ClickStackInstrumentation` wins). Skips, with a warning:
@@ -59,6 +55,20 @@ const SUMMARY_ID = '@clickstack/cdk:summary';
  * or partition where the layers are not published, and conflicts (an exec wrapper of your own,
  * Lambda's layer or environment budget). Each stack gets an info annotation summarising what
  * was instrumented and skipped.
+ *
+ * @example
+ * import { IngestionKey } from 'cdk-clickstack-lambda';
+ *
+ * declare const keySecret: secretsmanager.ISecret;
+ *
+ * Aspects.of(app).add(new ClickStackAspect({
+ *   endpoint: 'https://clickstack.example.com:4318',
+ *   ingestionKey: IngestionKey.fromSecret(keySecret),
+ *   exclude: [legacyStack], // a function or any construct above it
+ * }), { priority: AspectPriority.MUTATING });
+ *
+ * // Where a function is defined: leave it alone.
+ * ClickStackAspect.optOut(someFunction);
  */
 export class ClickStackAspect implements IAspect {
   /**
