@@ -163,8 +163,11 @@ bindings.exec([
 
 // `package` packages the npm tarball and generates the four bindings' code; building the language
 // packages themselves (`package-all`, `package:java` ...) needs their toolchains and registries.
+// package:js packs with npm, which reads the allow-list; pacmak must not write a .npmignore.
+const packageJs = project.tasks.tryFind('package:js')!;
+packageJs.reset('jsii-pacmak -v --target js --no-npmignore');
 project.packageTask.reset();
-project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+project.packageTask.spawn(packageJs);
 project.packageTask.spawn(bindings);
 
 // The tarball's file list against the allow-list: `npm pack --dry-run --json` may hold only the
