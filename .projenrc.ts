@@ -6,14 +6,18 @@ import { UpdateSnapshot, UpgradeDependenciesSchedule } from 'projen/lib/javascri
 /** Oldest aws-cdk-lib we support: the first that knows every runtime our layers target. */
 const MIN_CDK_VERSION = '2.189.0';
 /**
- * Oldest constructs we support: the range aws-cdk-lib 2.189.0 itself accepts (`^10.0.0`); our jsii
- * compile (0 warnings) and the jest suite pass on 10.0.0, so an app that installs that aws-cdk-lib
- * installs us too (`npx projen check:install` proves it from the packed tarball). jsii-rosetta
- * warns "Could not resolve symbol id ... constructs" with it: assemblies of constructs before
- * 10.0.20 carry no symbol ids, so rosetta guesses the other-language names of `Construct`, which
- * only the fixture's stack class uses (no example shows it).
+ * Oldest constructs we support (the peer range is `^` this): the range aws-cdk-lib 2.189.0 itself
+ * accepts (`^10.0.0`), so an app that installs that aws-cdk-lib installs us too;
+ * `npx projen check:install` proves it from the packed tarball (aws-cdk-lib 2.189.0 with constructs
+ * 10.0.0 synthesizes an instrumented function), and jsii (0 warnings) and the jest suite passed
+ * on 10.0.0 too.
  */
 const MIN_CONSTRUCTS_VERSION = '10.0.0';
+/**
+ * The constructs we develop and test with: the oldest that our dev dependency cdk-nag (the
+ * compliance tests) accepts (`^10.5.1`), since `npm ci` refuses a tree with a broken peer range.
+ */
+const DEV_CONSTRUCTS_VERSION = '10.5.1';
 /** Node.js lines the workflows build and test on: the LTS lines (22 for the build and release). */
 const WORKFLOW_NODE_VERSION = '22.x';
 const EXTRA_NODE_VERSIONS = ['24.x'];
@@ -38,6 +42,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // >= 14.15.0, but Node.js 18 and older are end-of-life and no longer supported by the CDK).
   minNodeVersion: '20.0.0',
   workflowNodeVersion: WORKFLOW_NODE_VERSION,
+
+  // projen would pin each peer's minimum as a dev dependency; constructs' minimum is too old for
+  // cdk-nag, so the pins are explicit (devDeps below) and jsii's check of them is silenced.
+  peerDependencyOptions: { pinnedDevDependency: false },
 
   // Runtime dependency, bundled into the npm tarball the jsii way.
   bundledDeps: ['yaml@^2.8.0'],
@@ -115,6 +123,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   npmignoreEnabled: false,
 });
 
+// The pinned dev dependencies on the peers (after the constructor: projen's CDK dependencies
+// component removes any constructs dev dependency given to it).
+project.addDevDeps(`aws-cdk-lib@${MIN_CDK_VERSION}`, `constructs@${DEV_CONSTRUCTS_VERSION}`);
+
 // The npm tarball holds only what a consumer needs: the compiled code, the jsii assembly and the
 // rosetta tablet (the translated examples, which jsii-rosetta says to publish next to .jsii), the
 // rosetta fixture (so that Construct Hub can compile the examples again), API.md, README.md,
@@ -133,8 +145,11 @@ project.package.addField('files', [
 
 // jsii: any warning fails the compile (projen's default silences `reserved-word`, which would hide
 // a public name that cannot be used as is in Python, Java, C# or Go).
-project.compileTask.reset('jsii --fail-on-warnings');
-project.tasks.tryFind('watch')?.reset('jsii -w --fail-on-warnings');
+// `metadata/missing-dev-dependency` is silenced: it asks for a dev dependency on the minimum of
+// each peer range, and ours on constructs is newer on purpose (DEV_CONSTRUCTS_VERSION above).
+const jsiiFlags = '--fail-on-warnings --silence-warnings metadata/missing-dev-dependency';
+project.compileTask.reset(`jsii ${jsiiFlags}`);
+project.tasks.tryFind('watch')?.reset(`jsii -w ${jsiiFlags}`);
 
 // README examples are real code: jsii-rosetta compiles every ```ts block of README.md (and of the
 // doc comments) against rosetta/default.ts-fixture, in strict mode, and fails on any error. Only

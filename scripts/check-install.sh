@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the packed npm tarball the way a user does, into fresh throwaway apps, and synthesizes
 # a function instrumented with ClickStackInstrumentation in each:
-#   (a) aws-cdk-lib and constructs pinned to the oldest versions we support (package.json
-#       devDependencies: projen pins them to the peer minimums set in .projenrc.ts);
+#   (a) aws-cdk-lib and constructs pinned to the oldest versions we support: the minimum of each
+#       peer range in package.json (`^2.189.0` -> 2.189.0, `^10.0.0` -> 10.0.0);
 #   (b) the newest aws-cdk-lib (and the newest constructs 10.x, which npm picks for it).
 # Each app is TypeScript (strict, type-checked with tsc against our .d.ts), installed with a plain
 # `npm install` (a peer range that does not fit fails here with ERESOLVE), and checks that the
@@ -17,8 +17,15 @@ set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 pkg_field() { node -p "require('$root/package.json').$1"; }
-min_cdk=$(pkg_field "devDependencies['aws-cdk-lib']")
-min_constructs=$(pkg_field "devDependencies.constructs")
+# The minimum of a caret peer range; anything else is refused rather than guessed.
+peer_min() {
+  local range
+  range=$(pkg_field "peerDependencies['$1']")
+  [[ $range =~ ^\^([0-9]+\.[0-9]+\.[0-9]+)$ ]] || { echo "install check: FAILED (peer range of $1 is '$range', not ^X.Y.Z)" >&2; exit 1; }
+  echo "${BASH_REMATCH[1]}"
+}
+min_cdk=$(peer_min aws-cdk-lib) || exit 1
+min_constructs=$(peer_min constructs) || exit 1
 types_node=$(pkg_field "devDependencies['@types/node']")
 # The TypeScript of this checkout when it is installed, else the newest.
 ts_version=$(node -p "try { require('$root/node_modules/typescript/package.json').version } catch { 'latest' }")
