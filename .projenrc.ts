@@ -44,7 +44,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   workflowNodeVersion: WORKFLOW_NODE_VERSION,
 
   // projen would pin each peer's minimum as a dev dependency; constructs' minimum is too old for
-  // cdk-nag, so the pins are explicit (devDeps below) and jsii's check of them is silenced.
+  // cdk-nag, so the pins are explicit (addDevDeps after the constructor) and jsii's check of
+  // them is silenced.
   peerDependencyOptions: { pinnedDevDependency: false },
 
   // Runtime dependency, bundled into the npm tarball the jsii way.
