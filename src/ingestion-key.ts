@@ -19,6 +19,20 @@ export interface BoundIngestionKey {
 
 /**
  * The ClickStack ingestion key, sent by the collector as the `authorization` header.
+ *
+ * @example
+ * import { ClickStackInstrumentation, IngestionKey } from 'cdk-clickstack-lambda';
+ *
+ * declare const handler: lambda.Function;
+ *
+ * // A JSON secret such as {"key": "..."}, created outside the app and imported by name: the
+ * // collector reads it at cold start, the key is never in the template or the asset.
+ * const keySecret = secretsmanager.Secret.fromSecretNameV2(this, 'IngestionKey', 'clickstack/ingestion');
+ * new ClickStackInstrumentation(this, 'ClickStack', {
+ *   endpoint: 'https://clickstack.example.com:4318',
+ *   ingestionKey: IngestionKey.fromSecret(keySecret, 'key'),
+ *   functions: [handler],
+ * });
  */
 export abstract class IngestionKey {
   /**

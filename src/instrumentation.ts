@@ -31,6 +31,22 @@ export interface ClickStackInstrumentationProps extends ClickStackOptions {
  *
  * A function that cannot be instrumented is refused at synth with an error that names it and
  * the fix. Instrumenting a function twice with the same options is a no-op.
+ *
+ * @example
+ * import { ClickStackInstrumentation, IngestionKey } from 'cdk-clickstack-lambda';
+ *
+ * declare const handler: lambda.Function;
+ * declare const worker: lambda.Function;
+ * declare const keySecret: secretsmanager.ISecret;
+ *
+ * const clickStack = new ClickStackInstrumentation(this, 'ClickStack', {
+ *   endpoint: 'https://clickstack.example.com:4318',
+ *   ingestionKey: IngestionKey.fromSecret(keySecret),
+ *   serviceName: 'orders',
+ *   functions: [handler],
+ * });
+ * // Functions can be added later, with the same options.
+ * clickStack.addFunction(worker);
  */
 export class ClickStackInstrumentation extends Construct {
   private readonly options: ClickStackOptions;
