@@ -97,7 +97,8 @@ describe('Lambda@Edge', () => {
     expect(isInstrumented(lambdaProps(templateOf(elsewhere), 'Regular'))).toBe(true);
     expect(summaryOf(stack)).toMatch(/  - skipped: Lambda@Edge \(.*\): Site\/Auth, Site\/Rewrite\/Fn$/m);
     expect(summaryOf(edgeStack)).toMatch(/ClickStack: 0 function\(s\) instrumented, 1 skipped.*\n  - skipped: Lambda@Edge .*Headers/);
-    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+    // (aws-cdk-lib may warn of its own things, such as CloudFront defaults, on newer releases.)
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('ClickStack|clickstack'));
   });
 
   test('ClickStackInstrumentation refuses a Lambda@Edge function, whether the distribution comes before or after', () => {
@@ -334,8 +335,8 @@ describe('quiet by default', () => {
     expect(summary.split('\n')).toHaveLength(2);
     expect(summary).toMatch(/^\[@clickstack\/cdk:summary\] ClickStack: 3 function\(s\) instrumented, 300 skipped, 0 failed by ClickStackAspect \(added at the App\)\n  - skipped: container image: Big\/Img0, .*Big\/Img9 and 290 more \(verboseSummary: true lists them all\)$/);
     const annotations = Annotations.fromStack(stack);
-    expect(annotations.findInfo('*', Match.anyValue())).toHaveLength(1);
-    expect(annotations.findWarning('*', Match.anyValue())).toHaveLength(300);
+    expect(annotations.findInfo('*', Match.stringLikeRegexp('clickstack'))).toHaveLength(1);
+    expect(annotations.findWarning('*', Match.stringLikeRegexp('skipped by ClickStackAspect'))).toHaveLength(300);
   });
 
   test("the summary names the template's Lambda functions no aspect can visit (CDK's low-level handlers)", () => {
