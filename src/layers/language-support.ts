@@ -12,7 +12,7 @@ import { COLLECTOR_VERSIONS, LAYER_CATALOG, LayerFamily } from './catalog';
  * layer-javaagent/0.18.0 = 235abf2d, 0.19.0 = c0ac4ce0, 0.21.0 = faa4ca46 (the Java wrapper
  * layer is released from the same tag); layer-ruby/0.12.0 = 3e718c6d, 0.13.0 = c0ac4ce0,
  * 0.15.0 = faa4ca46; layer-collector/0.19.0 = bda8ac4f, 0.20.0 = 3e718c6d, 0.21.0 = c0ac4ce0,
- * 0.23.0 = faa4ca46). Facts checked in /work/research/issue11-facts.md.
+ * 0.23.0 = faa4ca46). Each fact was read in those sources at those commits.
  */
 
 /** Language layer families. */

@@ -87,8 +87,9 @@ export function checkFunction(fn: lambda.Function, options: ClickStackOptions, s
 
   // An ingestion key secret must be in the function's region: the collector's secretsmanager
   // provider builds its client with config.LoadDefaultConfig, i.e. the function's AWS_REGION
-  // (open-telemetry/opentelemetry-collector-contrib confmap/provider/secretsmanagerprovider/provider.go;
-  // /work/research/issue11-facts.md section B).
+  // (open-telemetry/opentelemetry-collector-contrib confmap/provider/secretsmanagerprovider/provider.go,
+  // `config.LoadDefaultConfig(ctx)` then `secretsmanager.NewFromConfig(cfg)`: no region option, none
+  // taken from the ARN; registered by opentelemetry-lambda collector/internal/collector/collector.go:79 at faa4ca46).
   const secretRegion = options.ingestionKey?._secretRegion();
   const fnRegion = Stack.of(fn).region;
   if (secretRegion !== undefined && secretRegion !== fnRegion) {
