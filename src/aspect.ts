@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { codeAssetSource } from './config-delivery';
 import { ClickStackOptions } from './options';
+import { LambdaFunction } from './private/cdk';
 import { InstrumentationRefused, instrumentedBy, instrumentFunction } from './private/instrument';
 import { validateOptions } from './private/validate';
 
@@ -80,7 +81,7 @@ export class ClickStackAspect implements IAspect {
   }
 
   public visit(node: IConstruct): void {
-    if (!(node instanceof lambda.Function)) return;
+    if (!(node instanceof LambdaFunction)) return;
     const owner = 'ClickStackAspect';
     if (!this.validated) {
       validateOptions(this.props, owner);

@@ -1,5 +1,5 @@
-import { Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Stack, Token } from './cdk';
 import { ClickStackOptions, JavaInstrumentation, Propagator, TraceSampler } from '../options';
 import { RuntimeSupport } from '../runtimes';
 
