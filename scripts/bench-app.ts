@@ -12,7 +12,7 @@ import { createRequire } from 'module';
 import * as path from 'path';
 
 export type Variant = 'baseline' | 'construct' | 'aspect';
-export type CodeKind = 'inline' | 'asset';
+export type CodeKind = 'inline' | 'asset' | 'bundles';
 
 export interface ChildConfig {
   /** The project root (/work/main): modules are resolved from there. */
@@ -28,6 +28,14 @@ export interface ChildConfig {
   readonly outdir: string;
   /** The shared handler directory (code kind `asset`). */
   readonly assetDir: string;
+  /** One distinct code directory per function (code kind `bundles`; `n` of them). */
+  readonly bundleDirs?: string[];
+  /**
+   * Name of a static member of the library's `ConfigDelivery` class (`AUTO`, `BUNDLE`, `LAYER`,
+   * `ENVIRONMENT`), passed as `configDelivery`; absent: the option is not set (the default).
+   * By name, so this file compiles against a library without the option.
+   */
+  readonly delivery?: string;
   /** Where to write the ChildResult JSON. */
   readonly resultFile: string;
 }
@@ -35,6 +43,11 @@ export interface ChildConfig {
 export interface ChildResult {
   /** Seconds from before `new App()` to after `app.synth()`, process.hrtime. */
   readonly synthSeconds: number;
+  /**
+   * Seconds from the process start to after `app.synth()` (process.uptime()): the whole `node
+   * app.js` process as the CDK CLI runs it, module loading included, measurement excluded.
+   */
+  readonly processSeconds: number;
   /** CPU seconds (user + system, all threads) of the same interval, process.cpuUsage(). */
   readonly cpuSeconds: number;
   /** process.resourceUsage().maxRSS right after synth, KiB. */
@@ -45,8 +58,13 @@ export interface ChildResult {
   readonly assetEntries: number;
   /** Same, without the stack template entries: the code and layer assets. */
   readonly codeAssetEntries: number;
-  /** Recursive size of the cloud assembly directory. */
+  /** Recursive size of the cloud assembly directory, each file (inode) counted once. */
   readonly outdirBytes: number;
+  /**
+   * Bytes a deployment would upload: the sum of the sizes of every file asset source in the
+   * *.assets.json manifests (a directory counted by the size of its files, before zipping).
+   */
+  readonly uploadBytes: number;
   /** Constructs in the app after synth. */
   readonly constructs: number;
   /** Lambda functions in the template, and those with OPENTELEMETRY_COLLECTOR_CONFIG_URI set. */
@@ -63,13 +81,33 @@ const ENDPOINT = 'https://otel.example.com:4318';
 const NODE_INLINE = 'exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify(event) });';
 const PYTHON_INLINE = 'import json\n\ndef handler(event, context):\n    return {"statusCode": 200, "body": json.dumps(event)}\n';
 
-function dirBytes(dir: string): number {
+/**
+ * Apparent size of the files under `dir` (`du -sb` without `-l`): a file with several hard links
+ * in the tree is counted once. `seen` holds the `dev:ino` of the files already counted.
+ */
+function dirBytes(dir: string, seen = new Set<string>()): number {
   let total = 0;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) total += dirBytes(p);
-    else total += fs.lstatSync(p).size;
+    if (entry.isDirectory()) {
+      total += dirBytes(p, seen);
+      continue;
+    }
+    const st = fs.lstatSync(p);
+    const id = `${st.dev}:${st.ino}`;
+    if (st.nlink > 1 && seen.has(id)) continue;
+    seen.add(id);
+    total += st.size;
   }
+  return total;
+}
+
+/** Size of a file, or of every file under a directory (links and duplicates counted each time, as the CLI zips them). */
+function sourceBytes(p: string): number {
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.size;
+  let total = 0;
+  for (const entry of fs.readdirSync(p)) total += sourceBytes(path.join(p, entry));
   return total;
 }
 
@@ -90,6 +128,17 @@ function main(): void {
   if (typeof ClickStackInstrumentation !== 'function' || typeof ClickStackAspect !== 'function') {
     throw new Error(`the library at ${cfg.libraryEntry} does not export ClickStackInstrumentation and ClickStackAspect`);
   }
+  const options: Record<string, unknown> = { endpoint: ENDPOINT };
+  if (cfg.delivery !== undefined) {
+    // By name: the bench compiles and runs against a library without the option (bench.ts
+    // probes for it first and skips the variant with a message).
+    const value = (lib as any).ConfigDelivery?.[cfg.delivery];
+    if (value === undefined) throw new Error(`the library at ${cfg.libraryEntry} has no ConfigDelivery.${cfg.delivery}`);
+    options.configDelivery = value;
+  }
+  if (cfg.code === 'bundles' && cfg.bundleDirs?.length !== cfg.n) {
+    throw new Error(`code kind bundles needs ${cfg.n} bundle directories, got ${cfg.bundleDirs?.length ?? 0}`);
+  }
 
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
@@ -104,16 +153,19 @@ function main(): void {
       runtime: node ? Runtime.NODEJS_22_X : Runtime.PYTHON_3_13,
       architecture: arm ? Architecture.ARM_64 : Architecture.X86_64,
       handler: 'index.handler',
-      code: cfg.code === 'asset' ? Code.fromAsset(cfg.assetDir) : Code.fromInline(node ? NODE_INLINE : PYTHON_INLINE),
+      code: cfg.code === 'asset' ? Code.fromAsset(cfg.assetDir)
+        : cfg.code === 'bundles' ? Code.fromAsset(cfg.bundleDirs![i])
+          : Code.fromInline(node ? NODE_INLINE : PYTHON_INLINE),
     }));
   }
   if (cfg.variant === 'construct') {
-    new ClickStackInstrumentation(stack, 'ClickStack', { endpoint: ENDPOINT, functions: fns });
+    new ClickStackInstrumentation(stack, 'ClickStack', { ...options, functions: fns });
   } else if (cfg.variant === 'aspect') {
-    Aspects.of(stack).add(new ClickStackAspect({ endpoint: ENDPOINT }), { priority: AspectPriority.MUTATING });
+    Aspects.of(stack).add(new ClickStackAspect(options), { priority: AspectPriority.MUTATING });
   }
   const assembly = app.synth();
   const t1 = process.hrtime.bigint();
+  const processSeconds = process.uptime();
   const cpu = process.cpuUsage(c0);
   const maxRssKiB = process.resourceUsage().maxRSS;
 
@@ -123,11 +175,13 @@ function main(): void {
   const templateBytes = fs.statSync(templatePath).size;
   let assetEntries = 0;
   let codeAssetEntries = 0;
+  let uploadBytes = 0;
   for (const f of fs.readdirSync(cfg.outdir).filter(name => name.endsWith('.assets.json'))) {
     const manifest = JSON.parse(fs.readFileSync(path.join(cfg.outdir, f), 'utf8'));
     for (const entry of Object.values<any>(manifest.files ?? {})) {
       assetEntries++;
       if (!String(entry.source?.path ?? '').endsWith('.template.json')) codeAssetEntries++;
+      if (entry.source?.path !== undefined) uploadBytes += sourceBytes(path.resolve(cfg.outdir, entry.source.path));
     }
     const images = Object.keys(manifest.dockerImages ?? {}).length;
     assetEntries += images;
@@ -145,12 +199,14 @@ function main(): void {
 
   const result: ChildResult = {
     synthSeconds: Number(t1 - t0) / 1e9,
+    processSeconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     maxRssKiB,
     templateBytes,
     assetEntries,
     codeAssetEntries,
     outdirBytes: dirBytes(cfg.outdir),
+    uploadBytes,
     constructs: app.node.findAll().length,
     functions: lambdas.length,
     instrumentedFunctions: instrumented.length,

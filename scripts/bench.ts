@@ -2,17 +2,36 @@
  * Synth-time benchmark of ClickStackInstrumentation and ClickStackAspect.
  *
  *   ts-node --transpile-only -P test/tsconfig.json scripts/bench.ts \
- *     [--n 100,500,1000] [--runs 5] [--validation both|on|off] [--impl auto|lib|build|src] \
- *     [--node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"] [--only construct|aspect] [--strict]
+ *     [--workload inline,asset,bundles] [--n 500] [--runs 3] [--validation off|on|both] \
+ *     [--bundles 8] [--bundle-mib 12] [--bundle-files 1500] [--delivery default,layer,environment] \
+ *     [--impl auto|lib|build|src] [--node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"] \
+ *     [--only construct|aspect] [--strict]
+ *
+ * The defaults (`npx projen bench` without arguments) take a few minutes on 2 cores. The README
+ * tables: `npx projen bench --n 100,500,1000 --runs 5 --validation both --workload inline,asset,bundles`.
  *
  * Every measurement is one fresh `node` child (scripts/bench-app.ts, transpiled to a temp dir)
  * that builds an app of N functions (half Node.js 22 / half Python 3.13, half x86_64 / half
- * arm64, all inline code or all one shared 3-file asset directory), synthesizes it into a fresh
- * temp outdir, and reports synth seconds (hrtime, inside the child), peak RSS
- * (process.resourceUsage().maxRSS), template bytes, asset manifest entries and cdk.out bytes.
+ * arm64), synthesizes it into a fresh temp outdir, and reports synth seconds (hrtime, inside the
+ * child), whole-process seconds up to the end of synth (process.uptime(): node start and module
+ * loading included), peak RSS (process.resourceUsage().maxRSS), template bytes, asset manifest
+ * entries, cdk.out bytes (each hard-linked file once) and the bytes a deployment would upload
+ * (the asset sources of the manifests). Workloads (code kinds):
  *
- * Per validation mode, N and code kind, rounds of `baseline construct baseline aspect` are run
- * `--runs` times, so drift hits baseline and instrumented alike; ratios are medians of the
+ * - `inline`: every function inline code (`--n` functions);
+ * - `asset`: every function the same 3-file asset directory (`--n` functions);
+ * - `bundles`: `--bundles` functions, each its own large directory (`--bundle-mib` MiB in
+ *   `--bundle-files` files, half text, half incompressible; generated deterministically once
+ *   into .bench/bundles, see scripts/bench-bundles.ts), like functions with vendored packages.
+ *
+ * Variants: `construct` and `aspect` with the default config delivery for inline and asset;
+ * the aspect with each config delivery (`default`, `layer`, `environment`) for bundles.
+ * `--delivery` sets the deliveries of every workload (`default` leaves the option unset; the
+ * others name a static member of the library's `ConfigDelivery`, such as LAYER; a library
+ * without it skips those variants with a message).
+ *
+ * Per validation mode, workload and N, rounds of `baseline variant1 baseline variant2 ...` are
+ * run `--runs` times, so drift hits baseline and instrumented alike; ratios are medians of the
  * ratios of each instrumented run to the baseline run just before it.
  *
  * The library is loaded (before the clock starts) from: `lib` the compiled lib/ (what
@@ -30,12 +49,24 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { ChildConfig, ChildResult, CodeKind, Variant } from './bench-app';
+import { BundleSpec, ensureBundles } from './bench-bundles';
 
 const ROOT = path.resolve(__dirname, '..');
-const CODE_KINDS: CodeKind[] = ['inline', 'asset'];
+const CODE_KINDS: CodeKind[] = ['inline', 'asset', 'bundles'];
 const INSTRUMENTED: Exclude<Variant, 'baseline'>[] = ['construct', 'aspect'];
+/** Config deliveries by name: `default` leaves the option unset. */
+const DELIVERIES = ['default', 'auto', 'bundle', 'layer', 'environment'] as const;
+type Delivery = typeof DELIVERIES[number];
 type Mode = 'on' | 'off';
 type Impl = 'lib' | 'build' | 'src';
+
+/** One instrumented variant: how the app is instrumented, and its label in the tables. */
+interface VariantSpec {
+  readonly label: string;
+  readonly variant: Exclude<Variant, 'baseline'>;
+  /** Static member of the library's ConfigDelivery, or undefined for the default. */
+  readonly delivery?: string;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Arguments
@@ -47,18 +78,31 @@ interface Args {
   impl: 'auto' | Impl;
   nodeArgs: string[];
   variants: Exclude<Variant, 'baseline'>[];
+  /** --only given: bundles use that variant too (else the aspect). */
+  only?: Exclude<Variant, 'baseline'>;
+  workloads: CodeKind[];
+  bundles: number;
+  bundleMiB: number;
+  bundleFiles: number;
+  bundleCache: string;
+  deliveries?: Delivery[];
   strict: boolean;
   out: string;
 }
 
 function parseArgs(argv: string[]): Args {
   const args: Args = {
-    ns: [100, 500, 1000],
-    runs: 5,
-    modes: ['on', 'off'],
+    ns: [500],
+    runs: 3,
+    modes: ['off'],
     impl: 'auto',
     nodeArgs: [],
     variants: [...INSTRUMENTED],
+    workloads: [...CODE_KINDS],
+    bundles: 8,
+    bundleMiB: 12,
+    bundleFiles: 1500,
+    bundleCache: path.join(ROOT, '.bench', 'bundles'),
     strict: false,
     out: path.join(ROOT, '.bench', 'results.json'),
   };
@@ -103,6 +147,34 @@ function parseArgs(argv: string[]): Args {
         const v = take();
         if (v !== 'construct' && v !== 'aspect') die('--only takes construct or aspect');
         args.variants = [v];
+        args.only = v;
+        break;
+      }
+      case '--workload': {
+        const v = take().split(',').map(x => x.trim());
+        if (v.length === 0 || v.some(x => !(CODE_KINDS as string[]).includes(x))) die(`--workload takes a comma-separated list of ${CODE_KINDS.join(', ')}`);
+        args.workloads = v as CodeKind[];
+        break;
+      }
+      case '--bundles':
+        args.bundles = Number(take());
+        if (!Number.isInteger(args.bundles) || args.bundles < 1) die('--bundles takes an integer >= 1');
+        break;
+      case '--bundle-mib':
+        args.bundleMiB = Number(take());
+        if (!(args.bundleMiB > 0)) die('--bundle-mib takes a number > 0');
+        break;
+      case '--bundle-files':
+        args.bundleFiles = Number(take());
+        if (!Number.isInteger(args.bundleFiles) || args.bundleFiles < 4) die('--bundle-files takes an integer >= 4');
+        break;
+      case '--bundle-cache':
+        args.bundleCache = path.resolve(take());
+        break;
+      case '--delivery': {
+        const v = take().split(',').map(x => x.trim().toLowerCase());
+        if (v.length === 0 || v.some(x => !(DELIVERIES as readonly string[]).includes(x))) die(`--delivery takes a comma-separated list of ${DELIVERIES.join(', ')}`);
+        args.deliveries = v as Delivery[];
         break;
       }
       case '--strict':
@@ -227,17 +299,25 @@ interface Sample extends ChildResult {
   readonly n: number;
   readonly code: CodeKind;
   readonly variant: Variant;
+  /** `baseline`, or the VariantSpec label. */
+  readonly label: string;
   readonly round: number;
   /** For instrumented samples: index (in `samples`) of the baseline run just before. */
   readonly baselineIndex?: number;
   /** Entries the child left in its own TMPDIR (temp dirs nobody deletes). */
   readonly leftInTmp: number;
+  /** "Bundling asset" lines the child printed (aws-cdk-lib prints one per bundled asset). */
+  readonly bundlingLines: number;
 }
+
+type RunResult = ChildResult & { leftInTmp: number; bundlingLines: number };
 
 interface Runner {
   readonly root: string;
   readonly script: string;
   readonly assetDir: string;
+  /** The `bundles` workload's directories (generated on first use). */
+  bundleDirs?: string[];
   readonly libraryEntry: string;
   readonly tsNode: boolean;
   /** NODE_PATH for a library built outside the tree, so it finds aws-cdk-lib, constructs, yaml. */
@@ -246,14 +326,17 @@ interface Runner {
   seq: number;
 }
 
-function runChild(r: Runner, mode: Mode, n: number, code: CodeKind, variant: Variant): ChildResult & { leftInTmp: number } {
-  const id = `${String(++r.seq).padStart(4, '0')}-${mode}-${n}-${code}-${variant}`;
+function runChild(r: Runner, mode: Mode, n: number, code: CodeKind, variant: Variant, delivery?: string): RunResult {
+  const id = `${String(++r.seq).padStart(4, '0')}-${mode}-${n}-${code}-${variant}${delivery ? `-${delivery}` : ''}`;
   const dir = path.join(r.root, id);
   const outdir = path.join(dir, 'cdk.out');
   const tmp = path.join(dir, 'tmp');
   fs.mkdirSync(outdir, { recursive: true });
   fs.mkdirSync(tmp);
-  const cfg: ChildConfig = { root: ROOT, libraryEntry: r.libraryEntry, tsNode: r.tsNode, n, code, variant, outdir, assetDir: r.assetDir, resultFile: path.join(dir, 'result.json') };
+  const cfg: ChildConfig = {
+    root: ROOT, libraryEntry: r.libraryEntry, tsNode: r.tsNode, n, code, variant, delivery, outdir,
+    assetDir: r.assetDir, bundleDirs: code === 'bundles' ? r.bundleDirs : undefined, resultFile: path.join(dir, 'result.json'),
+  };
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp };
   for (const k of ['CDK_VALIDATION', 'CDK_OUTDIR', 'CDK_CONTEXT_JSON', 'CDK_DEFAULT_ACCOUNT', 'CDK_DEFAULT_REGION', 'TS_NODE_PROJECT', 'NODE_OPTIONS']) delete env[k];
   if (mode === 'off') env.CDK_VALIDATION = 'false';
@@ -268,10 +351,49 @@ function runChild(r: Runner, mode: Mode, n: number, code: CodeKind, variant: Var
       process.exit(1);
     }
     const result = JSON.parse(fs.readFileSync(cfg.resultFile, 'utf8')) as ChildResult;
-    return { ...result, leftInTmp: fs.readdirSync(tmp).length };
+    const bundlingLines = `${child.stdout ?? ''}${child.stderr ?? ''}`.split('Bundling asset').length - 1;
+    return { ...result, leftInTmp: fs.readdirSync(tmp).length, bundlingLines };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Which of `names` are static members of the library's `ConfigDelivery` (the option may not be
+ * built yet): one child process that loads the library the way the bench children do.
+ */
+function probeDeliveries(r: Runner, names: string[]): Set<string> {
+  const file = path.join(r.root, 'probe-delivery.js');
+  fs.writeFileSync(file, [
+    "const path = require('path');",
+    'const cfg = JSON.parse(process.argv[2]);',
+    "const req = require('module').createRequire(path.join(cfg.root, 'package.json'));",
+    "if (cfg.tsNode) req('ts-node').register({ transpileOnly: true, project: path.join(cfg.root, 'test', 'tsconfig.json') });",
+    'const lib = req(cfg.libraryEntry);',
+    'process.stdout.write(JSON.stringify(cfg.names.filter(n => lib.ConfigDelivery && lib.ConfigDelivery[n] !== undefined)));',
+  ].join('\n'));
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.NODE_OPTIONS;
+  if (r.nodePath) env.NODE_PATH = r.nodePath;
+  const child = spawnSync(process.execPath, [file, JSON.stringify({ root: ROOT, libraryEntry: r.libraryEntry, tsNode: r.tsNode, names })], { env, encoding: 'utf8' });
+  if (child.status !== 0) {
+    process.stderr.write(`bench: could not load the library to look for ConfigDelivery:\n${child.stderr}\n`);
+    process.exit(1);
+  }
+  return new Set(JSON.parse(child.stdout) as string[]);
+}
+
+/** The instrumented variants of one workload. */
+function variantsOf(args: Args, code: CodeKind): VariantSpec[] {
+  const kinds = code === 'bundles' ? [args.only ?? 'aspect'] : args.variants;
+  const deliveries: Delivery[] = args.deliveries ?? (code === 'bundles' ? ['default', 'layer', 'environment'] : ['default']);
+  const out: VariantSpec[] = [];
+  for (const variant of kinds) {
+    for (const d of deliveries) {
+      out.push(d === 'default' ? { label: variant, variant } : { label: `${variant}/${d}`, variant, delivery: d.toUpperCase() });
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -288,7 +410,8 @@ interface Row {
   readonly mode: Mode;
   readonly n: number;
   readonly code: CodeKind;
-  readonly variant: Variant;
+  /** `baseline` or the variant label. */
+  readonly variant: string;
   readonly runs: number;
   readonly medianSynthSeconds: number;
   readonly minSynthSeconds: number;
@@ -297,6 +420,9 @@ interface Row {
   readonly synthRatio: number;
   readonly medianCpuSeconds: number;
   readonly cpuRatio: number;
+  /** Whole process up to the end of synth (node start and module loading included). */
+  readonly medianProcessSeconds: number;
+  readonly processRatio: number;
   readonly medianMaxRssMiB: number;
   readonly rssRatio: number;
   readonly templateBytes: number;
@@ -305,21 +431,25 @@ interface Row {
   readonly codeAssetEntries: number;
   readonly assetEntriesAdded: number;
   readonly outdirKiB: number;
+  readonly outdirRatio: number;
+  readonly uploadKiB: number;
+  readonly uploadRatio: number;
+  readonly bundlingLines: number;
   readonly constructs: number;
   readonly instrumentedFunctions: number;
   readonly leftInTmp: number;
 }
 
-function summarize(samples: Sample[], mode: Mode, n: number, code: CodeKind, variant: Variant): Row | undefined {
-  const mine = samples.filter(s => s.mode === mode && s.n === n && s.code === code && s.variant === variant);
+function summarize(samples: Sample[], mode: Mode, n: number, code: CodeKind, label: string): Row | undefined {
+  const mine = samples.filter(s => s.mode === mode && s.n === n && s.code === code && s.label === label);
   if (mine.length === 0) return undefined;
-  const base = samples.filter(s => s.mode === mode && s.n === n && s.code === code && s.variant === 'baseline');
+  const base = samples.filter(s => s.mode === mode && s.n === n && s.code === code && s.label === 'baseline');
   const pair = (s: Sample, f: (x: Sample) => number) => s.baselineIndex === undefined ? 1 : f(s) / f(samples[s.baselineIndex]);
   const times = mine.map(s => s.synthSeconds);
   const tpl = median(mine.map(s => s.templateBytes));
   const assets = median(mine.map(s => s.assetEntries));
   return {
-    mode, n, code, variant,
+    mode, n, code, variant: label,
     runs: mine.length,
     medianSynthSeconds: median(times),
     minSynthSeconds: Math.min(...times),
@@ -327,6 +457,8 @@ function summarize(samples: Sample[], mode: Mode, n: number, code: CodeKind, var
     synthRatio: median(mine.map(s => pair(s, x => x.synthSeconds))),
     medianCpuSeconds: median(mine.map(s => s.cpuSeconds)),
     cpuRatio: median(mine.map(s => pair(s, x => x.cpuSeconds))),
+    medianProcessSeconds: median(mine.map(s => s.processSeconds)),
+    processRatio: median(mine.map(s => pair(s, x => x.processSeconds))),
     medianMaxRssMiB: median(mine.map(s => s.maxRssKiB)) / 1024,
     rssRatio: median(mine.map(s => pair(s, x => x.maxRssKiB))),
     templateBytes: tpl,
@@ -335,6 +467,10 @@ function summarize(samples: Sample[], mode: Mode, n: number, code: CodeKind, var
     codeAssetEntries: median(mine.map(s => s.codeAssetEntries)),
     assetEntriesAdded: assets - median(base.map(s => s.assetEntries)),
     outdirKiB: median(mine.map(s => s.outdirBytes)) / 1024,
+    outdirRatio: median(mine.map(s => pair(s, x => x.outdirBytes))),
+    uploadKiB: median(mine.map(s => s.uploadBytes)) / 1024,
+    uploadRatio: median(mine.map(s => pair(s, x => x.uploadBytes))),
+    bundlingLines: median(mine.map(s => s.bundlingLines)),
     constructs: median(mine.map(s => s.constructs)),
     instrumentedFunctions: median(mine.map(s => s.instrumentedFunctions)),
     leftInTmp: Math.max(...mine.map(s => s.leftInTmp)),
@@ -349,6 +485,19 @@ function table(rows: Row[]): string {
   for (const r of rows) {
     const base = r.variant === 'baseline';
     lines.push(`| ${r.n} | ${r.code} | ${r.variant} | ${r.medianSynthSeconds.toFixed(3)} | ${base ? '—' : r.synthRatio.toFixed(3)} | ${r.medianMaxRssMiB.toFixed(1)} | ${base ? '—' : r.rssRatio.toFixed(3)} | ${base ? '—' : r.templateBytesPerFnAdded.toFixed(1)} | ${r.assetEntries} | ${r.outdirKiB.toFixed(1)} |`);
+  }
+  return lines.join('\n');
+}
+
+/** The real-app workload: whole-process time, memory, cdk.out and upload bytes. */
+function bundlesTable(rows: Row[]): string {
+  const lines = [
+    '| N | code | variant | median process s | process ratio | synth ratio | peak RSS MiB | RSS ratio | cdk.out MiB | cdk.out ratio | upload MiB | upload ratio | code assets | "Bundling asset" lines |',
+    '|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const ratio = (r: Row, v: number) => r.variant === 'baseline' ? '—' : v.toFixed(3);
+  for (const r of rows) {
+    lines.push(`| ${r.n} | ${r.code} | ${r.variant} | ${r.medianProcessSeconds.toFixed(3)} | ${ratio(r, r.processRatio)} | ${ratio(r, r.synthRatio)} | ${r.medianMaxRssMiB.toFixed(1)} | ${ratio(r, r.rssRatio)} | ${(r.outdirKiB / 1024).toFixed(1)} | ${ratio(r, r.outdirRatio)} | ${(r.uploadKiB / 1024).toFixed(1)} | ${ratio(r, r.uploadRatio)} | ${r.codeAssetEntries} | ${r.bundlingLines} |`);
   }
   return lines.join('\n');
 }
@@ -371,16 +520,17 @@ function cpuTable(rows: Row[]): string {
   return lines.join('\n');
 }
 
-function checks(rows: Row[], variants: Exclude<Variant, 'baseline'>[]): Check[] {
-  const find = (n: number, code: CodeKind, variant: Variant) => rows.find(r => r.mode === 'off' && r.n === n && r.code === code && r.variant === variant);
+function checks(rows: Row[], args: Args): Check[] {
+  const find = (n: number, code: CodeKind, variant: string) => rows.find(r => r.mode === 'off' && r.n === n && r.code === code && r.variant === variant);
   const out: Check[] = [];
   const add = (target: string, code: CodeKind, variant: string, limit: string, value: number | undefined, ok: (v: number) => boolean, digits = 3) => {
     out.push({ target, code, variant, limit, value: value === undefined ? 'not measured' : value.toFixed(digits), met: value === undefined ? undefined : ok(value) });
   };
-  for (const code of CODE_KINDS) {
-    for (const v of variants) {
+  for (const code of args.workloads.filter(c => c !== 'bundles')) {
+    for (const { label: v } of variantsOf(args, code)) {
       const r = find(500, code, v);
-      add('synth ratio @500', code, v, '<= 1.15', r?.synthRatio, x => x <= 1.15);
+      const limit = code === 'inline' ? 1.12 : 1.15;
+      add('synth ratio @500', code, v, `<= ${limit}`, r?.synthRatio, x => x <= limit);
       add('RSS ratio @500', code, v, '<= 1.10', r?.rssRatio, x => x <= 1.10);
       add('template bytes/fn added @500', code, v, '<= 600', r?.templateBytesPerFnAdded, x => x <= 600, 1);
       // One shared code directory in this bench: at most one new asset either way (the config
@@ -388,6 +538,19 @@ function checks(rows: Row[], variants: Exclude<Variant, 'baseline'>[]): Check[] 
       add('assets added @500', code, v, code === 'inline' ? '<= 1 (config layer)' : '<= 1 (1 distinct code asset)', r?.assetEntriesAdded, x => x <= 1, 0);
       const r1000 = find(1000, code, v);
       add('time(1000)/time(500)', code, v, '<= 2.2', r && r1000 ? r1000.medianSynthSeconds / r.medianSynthSeconds : undefined, x => x <= 2.2);
+    }
+  }
+  if (args.workloads.includes('bundles')) {
+    const n = args.bundles;
+    for (const { label: v, delivery } of variantsOf(args, 'bundles')) {
+      const r = find(n, 'bundles', v);
+      if (delivery === undefined || delivery === 'AUTO' || delivery === 'BUNDLE') {
+        add(`process ratio @${n} bundles`, 'bundles', v, '<= 1.10', r?.processRatio, x => x <= 1.10);
+        add(`cdk.out bytes ratio @${n} bundles`, 'bundles', v, '<= 1.05', r?.outdirRatio, x => x <= 1.05);
+      } else {
+        add(`upload bytes ratio @${n} bundles`, 'bundles', v, '<= 1.01', r?.uploadRatio, x => x <= 1.01);
+      }
+      add(`"Bundling asset" lines @${n} bundles`, 'bundles', v, '0', r?.bundlingLines, x => x === 0, 0);
     }
   }
   return out;
@@ -448,26 +611,50 @@ function main(): void {
   if (stale.length > 0) log(`bench: WARNING lib/ is older than src/ for: ${stale.join(', ')} (numbers reflect lib/)\n`);
   if (!meta.cdkValidationEnvReferencedByAwsCdkLibCore) log(`bench: aws-cdk-lib ${meta.awsCdkLib} core does not reference CDK_VALIDATION: validation on/off should be identical\n`);
 
+  // Variants per workload; those naming a ConfigDelivery member the library lacks are skipped.
+  const skipped: string[] = [];
+  const specs = new Map<CodeKind, VariantSpec[]>(args.workloads.map(code => [code, variantsOf(args, code)]));
+  const wanted = [...new Set([...specs.values()].flat().map(v => v.delivery).filter((d): d is string => d !== undefined))];
+  if (wanted.length > 0) {
+    const present = probeDeliveries(runner, wanted);
+    for (const [code, list] of specs) {
+      specs.set(code, list.filter(v => {
+        if (v.delivery === undefined || present.has(v.delivery)) return true;
+        skipped.push(`${code} ${v.label}: the library has no ConfigDelivery.${v.delivery} (the configDelivery option is not in this build)`);
+        return false;
+      }));
+    }
+    for (const line of skipped) log(`bench: SKIPPED ${line}\n`);
+  }
+  if (args.workloads.includes('bundles')) {
+    const spec: BundleSpec = { count: args.bundles, bytes: Math.round(args.bundleMiB * 1024 * 1024), files: args.bundleFiles, seed: 13 };
+    runner.bundleDirs = ensureBundles(args.bundleCache, spec, log);
+  }
+  const nsOf = (code: CodeKind) => code === 'bundles' ? [args.bundles] : args.ns;
+
   const samples: Sample[] = [];
   const started = Date.now();
   const loadBefore = os.loadavg()[0];
   for (const mode of args.modes) {
-    for (const n of args.ns) {
-      for (const code of CODE_KINDS) {
+    for (const code of args.workloads) {
+      for (const n of nsOf(code)) {
+        const variants = specs.get(code)!;
+        if (variants.length === 0) continue;
         log(`bench: validation ${mode}, N=${n}, ${code}:`);
         for (let round = 0; round < args.runs; round++) {
-          for (const variant of args.variants) {
+          for (const { label, variant, delivery } of variants) {
             // A B A B: each instrumented run right after its own baseline run.
             const baseIndex = samples.length;
-            samples.push({ mode, n, code, variant: 'baseline', round, ...runChild(runner, mode, n, code, 'baseline') });
-            samples.push({ mode, n, code, variant, round, baselineIndex: baseIndex, ...runChild(runner, mode, n, code, variant) });
+            samples.push({ mode, n, code, variant: 'baseline', label: 'baseline', round, ...runChild(runner, mode, n, code, 'baseline') });
+            samples.push({ mode, n, code, variant, label, round, baselineIndex: baseIndex, ...runChild(runner, mode, n, code, variant, delivery) });
             const b = samples[baseIndex];
             const s = samples[samples.length - 1];
             if (b.instrumentedFunctions !== 0 || s.instrumentedFunctions !== n || s.functions !== n) {
-              log(`\nbench: sanity check failed: baseline instrumented ${b.instrumentedFunctions}, ${variant} instrumented ${s.instrumentedFunctions} of ${s.functions} (expected ${n})\n`);
+              log(`\nbench: sanity check failed: baseline instrumented ${b.instrumentedFunctions}, ${label} instrumented ${s.instrumentedFunctions} of ${s.functions} (expected ${n})\n`);
               process.exit(1);
             }
-            log(` ${b.synthSeconds.toFixed(2)}/${s.synthSeconds.toFixed(2)}`);
+            const t = (x: Sample) => (code === 'bundles' ? x.processSeconds : x.synthSeconds).toFixed(2);
+            log(` ${t(b)}/${t(s)}`);
           }
         }
         log('\n');
@@ -477,35 +664,44 @@ function main(): void {
 
   const rows: Row[] = [];
   for (const mode of args.modes) {
-    for (const n of args.ns) {
-      for (const code of CODE_KINDS) {
-        for (const variant of ['baseline', ...args.variants] as Variant[]) {
-          const r = summarize(samples, mode, n, code, variant);
+    for (const code of args.workloads) {
+      for (const n of nsOf(code)) {
+        for (const label of ['baseline', ...specs.get(code)!.map(v => v.label)]) {
+          const r = summarize(samples, mode, n, code, label);
           if (r) rows.push(r);
         }
       }
     }
   }
-  const cs = checks(rows, args.variants);
+  const cs = checks(rows, args);
   const libHashAfter = impl === 'lib' ? libHash() : undefined;
   const srcHashAfter = srcHash();
 
   const out: string[] = [];
   out.push(`# ClickStack synth benchmark\n`);
   out.push(`library: ${meta.impl}${libHashBefore ? ` (lib hash ${libHashBefore})` : ''}, src hash ${meta.srcHash}; aws-cdk-lib ${meta.awsCdkLib}; node ${meta.node}; ${meta.cpus}; ${meta.totalMemMiB} MiB`);
-  out.push(`runs: ${args.runs} rounds of baseline/instrumented pairs per N, code kind and variant; ${((Date.now() - started) / 1000).toFixed(0)} s total; 1-min load average ${loadBefore.toFixed(2)} at start, ${os.loadavg()[0].toFixed(2)} at end on ${os.cpus().length} CPUs`);
+  out.push(`runs: ${args.runs} rounds of baseline/instrumented pairs per N, workload and variant; ${((Date.now() - started) / 1000).toFixed(0)} s total; 1-min load average ${loadBefore.toFixed(2)} at start, ${os.loadavg()[0].toFixed(2)} at end on ${os.cpus().length} CPUs`);
   if (Math.max(loadBefore, os.loadavg()[0]) > os.cpus().length * 0.75) out.push(`WARNING: the machine was busy with other work: wall times are noisy; prefer the pairwise ratios and CPU times`);
   if (stale.length > 0) out.push(`WARNING: lib/ older than src/ for ${stale.join(', ')}`);
   if (impl !== 'lib' && srcHashAfter !== meta.srcHash) out.push(`note: src/ changed during the run (${meta.srcHash} -> ${srcHashAfter}); the run used src/ as it was at the start`);
   if (libHashAfter !== libHashBefore) out.push(`WARNING: lib/ changed during the run (${libHashBefore} -> ${libHashAfter}); results mix two builds`);
   if (!meta.cdkValidationEnvReferencedByAwsCdkLibCore) out.push(`note: aws-cdk-lib ${meta.awsCdkLib} does not reference CDK_VALIDATION; "on" and "off" run the same code`);
+  for (const line of skipped) out.push(`SKIPPED ${line}`);
   const leaked = rows.filter(r => r.leftInTmp > 0);
   if (leaked.length > 0) out.push(`note: children left temp entries in their TMPDIR (not cleaned by the library): ${leaked.map(r => `${r.n}/${r.code}/${r.variant}: ${r.leftInTmp}`).join(', ')}`);
   for (const mode of args.modes) {
     out.push(`\n## Validation ${mode.toUpperCase()}${mode === 'off' ? ' (CDK_VALIDATION=false)' : ' (default, CDK_VALIDATION unset)'}\n`);
-    out.push(table(rows.filter(r => r.mode === mode)));
-    out.push(`\nCPU time of the same interval (user+system, process.cpuUsage; less sensitive to other load than wall time):\n`);
-    out.push(cpuTable(rows.filter(r => r.mode === mode)));
+    const small = rows.filter(r => r.mode === mode && r.code !== 'bundles');
+    const big = rows.filter(r => r.mode === mode && r.code === 'bundles');
+    if (small.length > 0) {
+      out.push(table(small));
+      out.push(`\nCPU time of the same interval (user+system, process.cpuUsage; less sensitive to other load than wall time):\n`);
+      out.push(cpuTable(small));
+    }
+    if (big.length > 0) {
+      out.push(`\nLarge distinct bundles (${args.bundles} functions, ${args.bundleMiB} MiB in ${args.bundleFiles} files each; whole process up to the end of synth; cdk.out counts each hard-linked file once; upload: the asset sources of the manifests):\n`);
+      out.push(bundlesTable(big));
+    }
   }
   if (args.modes.includes('on') && args.modes.includes('off')) {
     const diffs = rows.filter(r => {
@@ -514,7 +710,7 @@ function main(): void {
     });
     out.push(`\nvalidation on vs off: ${diffs.length === 0 ? 'identical templates, assets and cdk.out sizes (times differ only by noise unless aws-cdk-lib validates)' : `outputs differ in ${diffs.length} row(s)`}`);
   }
-  out.push(`\n## Targets (N=500, validation off)\n`);
+  out.push(`\n## Targets (validation off)\n`);
   out.push(args.modes.includes('off') ? checksTable(cs) : 'not measured: run with --validation off or both');
   process.stdout.write(out.join('\n') + '\n');
 

@@ -1,9 +1,10 @@
 import * as path from 'path';
-import { Annotations, AspectPriority, Aspects, IAspect, Stack, Stage } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, IAspect, Stage as StageType } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { codeAssetSource } from './config-delivery';
 import { ClickStackOptions } from './options';
+import { Aspects, LambdaFunction, Stack, Stage } from './private/cdk';
 import { servesLambdaAtEdge } from './private/existing';
 import { InstrumentationRefused, instrumentedBy, instrumentFunction, RefusalKind, SKIPPABLE_REFUSALS } from './private/instrument';
 import { Decision, StackReport } from './private/report';
@@ -122,7 +123,7 @@ export class ClickStackAspect implements IAspect {
     if (Stage.isStage(node)) this.checkNestedStages(node);
     // Every stack gets a summary, one without any lambda.Function too (its low-level handlers).
     if (Stack.isStack(node)) StackReport.of(node);
-    if (!(node instanceof lambda.Function)) return;
+    if (!(node instanceof LambdaFunction)) return;
     if (!this.validated) {
       validateOptions(this.props, 'ClickStackAspect');
       this.validated = true;
@@ -188,10 +189,10 @@ export class ClickStackAspect implements IAspect {
    * functions that no ClickStack aspect or construct decided and that this aspect would have
    * instrumented. One walk of the tree per synthesis.
    */
-  private checkNestedStages(root: Stage): void {
-    const missed = new Map<Stage, lambda.Function[]>();
+  private checkNestedStages(root: StageType): void {
+    const missed = new Map<StageType, lambda.Function[]>();
     for (const c of root.node.findAll()) {
-      if (!(c instanceof lambda.Function)) continue;
+      if (!(c instanceof LambdaFunction)) continue;
       const stage = Stage.of(c);
       if (stage === undefined || stage === root) continue;
       if (instrumentedBy(c) !== undefined || StackReport.tryOf(Stack.of(c))?.decisions.has(c) || this.skipReason(c) !== undefined) continue;

@@ -1,6 +1,6 @@
-import { Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LAYER_CLASSES, LayerFamily } from './layers/catalog';
+import { ARM_64, Runtime, Token } from './private/cdk';
 
 /** Language layers: every layer family but the collector. */
 export type LanguageFamily = Exclude<LayerFamily, 'collector'>;
@@ -69,7 +69,7 @@ export function runtimeSupport(
   javaWrapper?: string,
 ): RuntimeSupport {
   const name = runtime.name;
-  if (runtime === lambda.Runtime.FROM_IMAGE || name === lambda.Runtime.FROM_IMAGE.name) {
+  if (runtime === Runtime.FROM_IMAGE || name === Runtime.FROM_IMAGE.name) {
     return refused('container-image functions cannot use Lambda layers; build the OpenTelemetry language instrumentation and the collector extension into the image instead', true);
   }
   let family = runtime.family === undefined ? undefined : FAMILY_OF[runtime.family];
@@ -83,7 +83,7 @@ export function runtimeSupport(
     if (!LANGUAGE_RUNTIMES[family].includes(name)) {
       return refused(`runtime ${name} is not among the runtimes of the OpenTelemetry ${family} layer (${LANGUAGE_RUNTIMES[family].join(', ')}); use one of those, or bring a layer of your own with ${layerClassOf(family)}.fromArn()`);
     }
-    if (family === 'ruby' && architecture === lambda.Architecture.ARM_64.name) {
+    if (family === 'ruby' && architecture === ARM_64) {
       return refused('the upstream OpenTelemetry Ruby layer is broken on arm64 (open-telemetry/opentelemetry-lambda#2340); use Architecture.X86_64, or bring a layer of your own with RubyLayer.fromArn()');
     }
     return language(family, wrapper);

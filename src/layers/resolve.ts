@@ -1,8 +1,9 @@
-import { CfnMapping, Stack, Token } from 'aws-cdk-lib';
+import { CfnMapping, Stack as StackType } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { IConstruct } from 'constructs';
 import { ALL_PUBLISHED_REGIONS, LAYER_CATALOG, LayerFamily, OTEL_LAYER_ACCOUNT } from './catalog';
 import { OtelLayerRelease } from './releases';
+import { Stack, Token } from '../private/cdk';
 import { layerClassOf } from '../runtimes';
 
 /** Collector layer architectures, as named in the upstream layer names. */
@@ -83,7 +84,7 @@ function mappingKey(name: string): string {
 
 type LayerMapping = CfnMapping & { _clickstackKeys: Set<string> };
 
-function layerMapping(stack: Stack): LayerMapping {
+function layerMapping(stack: StackType): LayerMapping {
   const existing = stack.node.tryFindChild(MAPPING_ID) as LayerMapping | undefined;
   if (existing) return existing;
   const mapping = new CfnMapping(stack, MAPPING_ID, { lazy: true }) as LayerMapping;

@@ -1,5 +1,5 @@
-import { Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Stack, Token } from './cdk';
 import { releaseFor } from './validate';
 import { shortHash } from '../config-delivery';
 import { LATEST_VERSIONS } from '../layers/catalog';

@@ -1,8 +1,8 @@
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { App } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Role, Stack } from './cdk';
 import { OTEL_LAYER_ACCOUNT } from '../layers/catalog';
 
 /**
@@ -100,7 +100,7 @@ export function servesLambdaAtEdge(fn: lambda.Function): boolean {
   // A function's own role trusts lambda.amazonaws.com in one statement; each of those aws-cdk-lib
   // APIs adds a statement of its own. So one statement means no edge use, with no rendering
   // (this runs for every function).
-  if (!(role instanceof iam.Role) || !role.assumeRolePolicy || role.assumeRolePolicy.statementCount < 2) return false;
+  if (!(role instanceof Role) || !role.assumeRolePolicy || role.assumeRolePolicy.statementCount < 2) return false;
   const rendered = Stack.of(role).resolve(role.assumeRolePolicy.toJSON());
   return JSON.stringify(rendered).includes('edgelambda.amazonaws.com');
 }

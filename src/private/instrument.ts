@@ -1,6 +1,7 @@
-import { Annotations, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { ARM_64, Lazy, Stack, Token } from './cdk';
 import { ENV, LOCAL_OTLP_ENDPOINT, otelEnvironment, telemetryLogAttributes } from './environment';
 import { describeOtelLayer, existingInstrumentation, LAMBDA_AT_EDGE, migrationHint, servesLambdaAtEdge } from './existing';
 import { checkFunction } from './function-checks';
@@ -35,12 +36,11 @@ export function instrumentedBy(fn: lambda.Function): string | undefined {
   return findSharedScope(fn)?.instrumented.get(fn)?.owner;
 }
 
-/** Layer ARNs are reused for every function of a stack: one imported layer construct per ARN. */
-function importedLayer(scope: Construct, release: OtelLayerRelease, arch: CollectorArch, arn: string): lambda.ILayerVersion {
+/** Layer ARNs are reused for every function of a stack: one imported layer construct per ARN, in the stack's `sharedScope`. */
+function importedLayer(holder: Construct, release: OtelLayerRelease, arch: CollectorArch, arn: string): lambda.ILayerVersion {
   const hint = release.layerArn !== undefined
     ? `Custom${shortHash(release.layerArn).slice(0, 12)}`
     : `${release._family}${release._family === 'collector' ? arch : ''}${release.version!.replace(/\./g, 'x')}`;
-  const holder = sharedScope(scope);
   const id = `Layer${hint}`;
   return holder.node.tryFindChild(id) as lambda.ILayerVersion ?? lambda.LayerVersion.fromLayerVersionArn(holder, id, arn);
 }
@@ -76,7 +76,8 @@ function appendLayers(fn: lambda.Function, layers: lambda.ILayerVersion[]): stri
   const ours = layers.map(l => l.layerVersionArn);
   const stack = Stack.of(fn);
   cfn.layers = Token.asList(Lazy.uncachedAny({
-    produce: () => [...(stack.resolve(own) as unknown[] | undefined ?? []), ...ours],
+    // Most functions have no layers of their own: nothing to resolve then.
+    produce: () => [...(own === undefined ? [] : stack.resolve(own) as unknown[] | undefined ?? []), ...ours],
   }));
   return own;
 }
@@ -96,7 +97,7 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
   if (keyRefusal) throw refuse('region', keyRefusal);
 
   // 1. What the runtime and architecture get.
-  const arch: CollectorArch = fn.architecture.name === lambda.Architecture.ARM_64.name ? 'arm64' : 'amd64';
+  const arch: CollectorArch = fn.architecture.name === ARM_64 ? 'arm64' : 'amd64';
   const java = options.javaInstrumentation ?? JavaInstrumentation.AGENT;
   const support = runtimeSupport(fn.runtime, fn.architecture.name,
     family => releaseFor(family, options).layerArn !== undefined,
@@ -183,7 +184,7 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
 
   // 7. Apply: nothing above changed the function.
   key?._grant(fn);
-  const layers = releases.map((r, i) => importedLayer(fn, r, arch, layerArns[i]));
+  const layers = releases.map((r, i) => importedLayer(shared, r, arch, layerArns[i]));
   const configLayer = delivery.apply(configYaml);
   if (configLayer) layers.push(configLayer);
   const ownLayers = appendLayers(fn, layers);
@@ -218,7 +219,7 @@ function validateFinalState(fn: lambda.Function, wrapper: string | undefined, ow
   if (servesLambdaAtEdge(fn)) {
     errors.push(`${where} is instrumented, but ${LAMBDA_AT_EDGE}; remove it from the instrumentation (the aspect skips such functions by itself)`);
   }
-  const own = ((Stack.of(fn).resolve(ownLayers) as unknown[] | undefined) ?? []).map(l => typeof l === 'string' ? l : JSON.stringify(l));
+  const own = ((ownLayers === undefined ? undefined : Stack.of(fn).resolve(ownLayers) as unknown[] | undefined) ?? []).map(l => typeof l === 'string' ? l : JSON.stringify(l));
   const otel = own.map(describeOtelLayer).filter((d): d is string => d !== undefined);
   if (otel.length > 0) {
     errors.push(`${where} already has ${otel.join(', ')} besides the instrumentation's: it would run two SDKs and two collectors; ${migrationHint(otel.join(', '))}`);
