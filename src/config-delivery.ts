@@ -3,7 +3,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AssetStaging, CfnMapping, FileAssetPackaging, RemovalPolicy, Stack, Tokenization } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
@@ -92,10 +91,12 @@ export function findSharedScope(scope: Construct): SharedResources | undefined {
  * as the user's own S3 code.
  */
 function codeAsset(fn: lambda.Function): { asset: s3assets.Asset; staging: AssetStaging } | undefined {
+  // `x !== undefined &&` first: reading `s3assets.Asset` loads aws-s3-assets, aws-s3 and
+  // region-info, which an app of inline functions never loads otherwise.
   const own = fn.node.tryFindChild('Code');
-  const asset = own instanceof s3assets.Asset ? own : sharedCodeAsset();
+  const asset = own !== undefined && own instanceof s3assets.Asset ? own : sharedCodeAsset();
   const staging = asset?.node.tryFindChild('Stage');
-  return asset instanceof s3assets.Asset && staging instanceof AssetStaging ? { asset, staging } : undefined;
+  return asset !== undefined && asset instanceof s3assets.Asset && staging instanceof AssetStaging ? { asset, staging } : undefined;
 
   function sharedCodeAsset(): s3assets.Asset | undefined {
     const code = (fn.node.defaultChild as lambda.CfnFunction).code;
@@ -259,10 +260,26 @@ function configLayer(fn: lambda.Function, configYaml: string): lambda.ILayerVers
   if (existing) return existing;
   const { location } = stageSharedAsset(Stack.of(fn), hash, undefined, { [path.join(LAYER_CONFIG_DIR, CONFIG_FILE)]: configYaml });
   return new lambda.LayerVersion(holder, id, {
-    code: lambda.Code.fromBucket(s3.Bucket.fromBucketName(holder, `${id}Bucket`, location.bucketName), location.objectKey),
+    code: new StagedCode(location.bucketName, location.objectKey),
     description: `ClickStack collector configuration (${LAYER_CONFIG_URI})`,
     removalPolicy: RemovalPolicy.DESTROY,
   });
+}
+
+/**
+ * The config layer's content: the asset the synthesizer registered, by its bucket and key. The
+ * same `Content` as `Code.fromBucket(Bucket.fromBucketName(...), key)`, without an imported
+ * bucket construct, so that aws-s3 (and the region facts it registers) is not loaded for an app
+ * that has no asset otherwise (`lambda.Code` is public and abstract: `bind` is its contract).
+ */
+class StagedCode extends lambda.Code {
+  constructor(private readonly bucketName: string, private readonly objectKey: string) {
+    super();
+  }
+
+  public bind(_scope: Construct): lambda.CodeConfig {
+    return { s3Location: { bucketName: this.bucketName, objectKey: this.objectKey } };
+  }
 }
 
 /**
