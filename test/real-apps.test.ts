@@ -3,6 +3,9 @@
  * Pipelines, someone else's instrumentation, the nearest aspect winning, ingestion keys across
  * stacks, and a quiet summary.
  */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App, AspectPriority, Aspects, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -365,4 +368,20 @@ test('the layer-list probe never synthesizes itself into the user\'s cloud assem
   }
   // THEN no App registered itself for synthesis
   expect(process.listenerCount('beforeExit')).toBe(before);
+});
+
+test('the layer-list probe leaves nothing in the temp directory', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'probe-tmp-'));
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = tmp;
+  try {
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require('../src/private/existing').canReadLayersEarly();
+    });
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = saved;
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 });

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
@@ -51,17 +52,26 @@ let layersReadableEarly: boolean | undefined;
 export function canReadLayersEarly(): boolean {
   if (layersReadableEarly === undefined) {
     // Never synthesized: no autoSynth (under `cdk synth` an App would otherwise write itself into
-    // the user's cdk.out at exit) and an outdir that is never created.
-    const stack = new Stack(new App({ autoSynth: false, outdir: path.join(os.tmpdir(), 'clickstack-layer-probe') }), 'Probe');
-    const probe = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('x') });
-    const arn = (name: string) => `arn:aws:lambda:us-east-1:123456789012:layer:${name}:1`;
-    probe.addLayers(lambda.LayerVersion.fromLayerVersionArn(stack, 'First', arn('first')));
-    const cfn = probe.node.defaultChild as lambda.CfnFunction;
-    stack.resolve(cfn.layers);
-    probe.addLayers(lambda.LayerVersion.fromLayerVersionArn(stack, 'Second', arn('second')));
-    layersReadableEarly = JSON.stringify(stack.resolve(cfn.layers)).includes(arn('second'));
+    // the user's cdk.out at exit), and its own outdir (which App creates), removed right after.
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstack-layer-probe-'));
+    try {
+      layersReadableEarly = probeLayerList(new Stack(new App({ autoSynth: false, outdir }), 'Probe'));
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   }
   return layersReadableEarly;
+}
+
+/** Resolve a function's layer list, add a layer, resolve again: is the new layer there? */
+function probeLayerList(stack: InstanceType<typeof Stack>): boolean {
+  const probe = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('x') });
+  const arn = (name: string) => `arn:aws:lambda:us-east-1:123456789012:layer:${name}:1`;
+  probe.addLayers(lambda.LayerVersion.fromLayerVersionArn(stack, 'First', arn('first')));
+  const cfn = probe.node.defaultChild as lambda.CfnFunction;
+  stack.resolve(cfn.layers);
+  probe.addLayers(lambda.LayerVersion.fromLayerVersionArn(stack, 'Second', arn('second')));
+  return JSON.stringify(stack.resolve(cfn.layers)).includes(arn('second'));
 }
 
 /**
