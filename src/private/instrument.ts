@@ -56,9 +56,9 @@ function envBytes(variables: Record<string, unknown>): number {
 }
 
 /**
- * The function's current environment variables, resolved. (Its layers cannot be read before
- * synth: aws-cdk-lib caches the first resolution of the layer list, so reading it early would
- * freeze it. Layers are checked at synth, in `validateFinalState`.)
+ * The function's current environment variables, resolved. (Its layers are read before synth only
+ * where that does not freeze the list, see `canReadLayersEarly`; they are always checked again at
+ * synth, in `validateFinalState`.)
  */
 function currentEnvironment(fn: lambda.Function): Record<string, unknown> {
   const cfn = fn.node.defaultChild as lambda.CfnFunction;
