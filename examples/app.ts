@@ -131,7 +131,7 @@ export function createApp(outdir?: string): App {
     lambdaTelemetry: [TelemetryApiType.PLATFORM, TelemetryApiType.FUNCTION],
     debug: true,
     javaAgentFastStartup: true,
-    nodejsEnabledInstrumentations: ['http', 'aws-sdk', 'undici'],
+    nodejsEnabledInstrumentations: ['http', 'undici'], // aws-sdk and aws-lambda are always on
     functions: [checkout, ledger],
   });
 
