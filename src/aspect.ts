@@ -112,9 +112,8 @@ export class ClickStackAspect implements IAspect {
    * @param scope the App, a Stage or a Stack
    */
   public applyTo(scope: IConstruct): void {
-    const stages = scope.node.findAll().filter(c => c === scope || Stage.isStage(c));
-    if (!stages.includes(scope)) stages.unshift(scope);
-    for (const c of stages) {
+    // findAll() starts with the scope itself.
+    for (const c of scope.node.findAll().filter(n => n === scope || Stage.isStage(n))) {
       if (!Aspects.of(c).all.includes(this)) Aspects.of(c).add(this, { priority: AspectPriority.MUTATING });
     }
   }
@@ -201,7 +200,7 @@ export class ClickStackAspect implements IAspect {
     if (missed.size === 0) return;
     const stages = [...missed].map(([stage, fns]) =>
       `Stage ${stage.node.path} (${fns.slice(0, 5).map(f => f.node.path).join(', ')}${fns.length > 5 ? ` and ${fns.length - 5} more` : ''})`);
-    throw new Error(`${this.label(nearestAspectScope(root, this))} cannot reach the functions of ${stages.join(', ')}: aws-cdk-lib synthesizes a nested Stage before its parent's aspects run, and CDK Pipelines' addStage() synthesizes it at once. Add the aspect to each Stage, and the Stages nested in it, before it is synthesized: aspect.applyTo(stage) before pipeline.addStage(stage), or aspect.applyTo(app) once every Stage exists; or leave a Stage out with exclude: [stage]`);
+    throw new Error(`${this.label(nearestAspect(root, this).scope)} cannot reach the functions of ${stages.join(', ')}: aws-cdk-lib synthesizes a nested Stage before its parent's aspects run, and CDK Pipelines' addStage() synthesizes it at once. Add the aspect to each Stage, and the Stages nested in it, before it is synthesized: aspect.applyTo(stage) before pipeline.addStage(stage), or aspect.applyTo(app) once every Stage exists; or leave a Stage out with exclude: [stage]`);
   }
 }
 
@@ -215,22 +214,14 @@ const REFUSAL_REASONS: Partial<Record<RefusalKind, string>> = {
   userFile: 'its bundle has a collector.yaml of its own (see its warning)',
 };
 
-/** Where `aspect` was added, for a node it visits: the node or its nearest scope holding it. */
-function nearestAspectScope(node: IConstruct, aspect: ClickStackAspect): IConstruct | undefined {
-  for (let c: IConstruct | undefined = node; c; c = c.node.scope) {
-    if (Aspects.of(c).all.includes(aspect)) return c;
-  }
-  return undefined;
-}
-
 /**
- * The ClickStackAspect nearest the function: the first one applied on the function or its
- * closest scope (the first added, when several are applied there), up to its Stage, whose
- * aspects are the only ones that reach it.
+ * The ClickStackAspect nearest a node, and where it was added: the first one applied on the node
+ * or its closest scope (the first added, when several are applied there), up to its Stage, whose
+ * aspects are the only ones that reach it. With `only`, where that aspect was added.
  */
-function nearestAspect(fn: lambda.Function): { aspect?: ClickStackAspect; scope?: IConstruct } {
-  for (let c: IConstruct | undefined = fn; c; c = c.node.scope) {
-    const aspect = Aspects.of(c).all.find((a): a is ClickStackAspect => a instanceof ClickStackAspect);
+function nearestAspect(node: IConstruct, only?: ClickStackAspect): { aspect?: ClickStackAspect; scope?: IConstruct } {
+  for (let c: IConstruct | undefined = node; c; c = c.node.scope) {
+    const aspect = Aspects.of(c).all.find((a): a is ClickStackAspect => only ? a === only : a instanceof ClickStackAspect);
     if (aspect) return { aspect, scope: c };
     if (Stage.isStage(c)) break;
   }

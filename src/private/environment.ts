@@ -103,10 +103,10 @@ export function resourceAttributeList(fn: lambda.Function, options: ClickStackOp
 }
 
 /** `OTEL_RESOURCE_ATTRIBUTES` for one function, or undefined when there are none. */
-export function resourceAttributes(fn: lambda.Function, options: ClickStackOptions, support?: RuntimeSupport): string | undefined {
-  const { attributes } = resourceAttributeList(fn, options, support);
+function resourceAttributes(list: ResourceAttributeList, options: ClickStackOptions, support: RuntimeSupport): string | undefined {
+  const { attributes } = list;
   if (attributes.length === 0) return undefined;
-  const also = support ? supportFor(support, options)?.attributeEncodeAlso : undefined;
+  const also = supportFor(support, options)?.attributeEncodeAlso;
   // A value known only at deploy time cannot be encoded here: it is passed as it is (README:
   // such a value must not contain ',', '=' or '%').
   return attributes.map(([k, v]) => `${k}=${Token.isUnresolved(v) ? v : encodeAttributeValue(v, also)}`).join(',');
@@ -117,17 +117,15 @@ export function resourceAttributes(fn: lambda.Function, options: ClickStackOptio
  * those with a value known at synth (`$` doubled: a literal `$` for the collector), only when
  * the receiver is on.
  */
-export function telemetryLogAttributes(
-  fn: lambda.Function, options: ClickStackOptions, support: RuntimeSupport,
-): Array<[string, string]> | undefined {
+export function telemetryLogAttributes(options: ClickStackOptions, list: ResourceAttributeList): Array<[string, string]> | undefined {
   if (!options.lambdaTelemetry?.length) return undefined;
-  return resourceAttributeList(fn, options, support).attributes
+  return list.attributes
     .filter(([, v]) => !Token.isUnresolved(v))
     .map(([k, v]) => [k, v.replace(/\$/g, '$$$$')]);
 }
 
 /** The OTEL_* variables for one function (the SDK's settings), before the user's own win. */
-export function otelEnvironment(fn: lambda.Function, options: ClickStackOptions, support: RuntimeSupport): Record<string, string> {
+export function otelEnvironment(options: ClickStackOptions, support: RuntimeSupport, list: ResourceAttributeList): Record<string, string> {
   const sampler = options.sampler ?? DEFAULT_SAMPLER;
   const env: Record<string, string> = {
     [ENV.otlpEndpoint]: LOCAL_OTLP_ENDPOINT,
@@ -141,7 +139,7 @@ export function otelEnvironment(fn: lambda.Function, options: ClickStackOptions,
   };
   if (sampler.argument !== undefined) env[ENV.samplerArg] = sampler.argument;
   if (options.serviceName !== undefined) env[ENV.serviceName] = options.serviceName;
-  const attributes = resourceAttributes(fn, options, support);
+  const attributes = resourceAttributes(list, options, support);
   if (attributes !== undefined) env[ENV.resourceAttributes] = attributes;
   if (options.debug) {
     // The extension's own logger: open-telemetry/opentelemetry-lambda@faa4ca46

@@ -1,6 +1,6 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { attributeLength, resourceAttributeList, supportFor } from './environment';
+import { attributeLength, ResourceAttributeList, supportFor } from './environment';
 import { releaseFor } from './validate';
 import { ClickStackOptions, Propagator, TelemetryApiType } from '../options';
 import { layerClassOf, RuntimeSupport } from '../runtimes';
@@ -34,7 +34,7 @@ const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
  * Checks of one function against what its layers support (src/layers/language-support.ts),
  * and of the options against the function's region. Changes nothing.
  */
-export function checkFunction(fn: lambda.Function, options: ClickStackOptions, support: RuntimeSupport): FunctionChecks {
+export function checkFunction(fn: lambda.Function, options: ClickStackOptions, support: RuntimeSupport, list: ResourceAttributeList): FunctionChecks {
   const where = fn.node.path;
   const infos: string[] = [];
   const warnings: Array<[string, string]> = [];
@@ -57,7 +57,6 @@ export function checkFunction(fn: lambda.Function, options: ClickStackOptions, s
       return refused('unsupportedOption', `propagators ${missing.join(', ')} are not in ${layer} (it has ${data.propagators.join(', ')}; ${data.unknownPropagator}); remove them from propagators, or bring a layer of your own with ${layerClassOf(support.family)}.fromArn()`);
     }
 
-    const list = resourceAttributeList(fn, options, support);
     for (const [key, value] of list.attributes) {
       if (Token.isUnresolved(value)) continue;
       // The Ruby SDK splits on ',' and '=' and never decodes (language-support.ts, RUBY).
@@ -79,7 +78,7 @@ export function checkFunction(fn: lambda.Function, options: ClickStackOptions, s
 
   // Attributes known only at deploy time cannot be written into collector.yaml.
   if (options.lambdaTelemetry?.length) {
-    const late = resourceAttributeList(fn, options, support).attributes.filter(([, v]) => Token.isUnresolved(v)).map(([k]) => k);
+    const late = list.attributes.filter(([, v]) => Token.isUnresolved(v)).map(([k]) => k);
     if (late.length > 0) {
       infos.push(`[@clickstack/cdk:telemetryLogAttributes] resource attributes ${late.join(', ')} of ${where} are known only at deploy time, so its Telemetry API logs do not get them (its spans, metrics and SDK logs do)`);
     }

@@ -2,7 +2,7 @@ import { Annotations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ARM_64, Lazy, Stack, Token } from './cdk';
-import { ENV, LOCAL_OTLP_ENDPOINT, otelEnvironment, telemetryLogAttributes } from './environment';
+import { ENV, LOCAL_OTLP_ENDPOINT, otelEnvironment, resourceAttributeList, telemetryLogAttributes } from './environment';
 import { describeOtelLayer, existingInstrumentation, LAMBDA_AT_EDGE, migrationHint, servesLambdaAtEdge } from './existing';
 import { checkFunction } from './function-checks';
 import { releaseFor } from './validate';
@@ -115,7 +115,8 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
     if (e instanceof LayerResolutionError) throw refuse('region', e.message);
     throw e;
   }
-  const checks = checkFunction(fn, options, support); // what the layers support (language-support.ts)
+  const attributes = resourceAttributeList(fn, options, support); // computed once, used thrice
+  const checks = checkFunction(fn, options, support, attributes); // what the layers support (language-support.ts)
   if (checks.refusal) throw refuse(checks.refusal.kind, checks.refusal.why);
 
   // 3. Collector config and the environment it needs.
@@ -134,9 +135,9 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
     telemetryApiTypes: options.lambdaTelemetry,
     debug: options.debug,
     exporterType: otlpHttpExporterType(releaseFor('collector', options).version),
-    logResourceAttributes: telemetryLogAttributes(fn, options, support),
+    logResourceAttributes: telemetryLogAttributes(options, attributes),
   });
-  const otel = otelEnvironment(fn, options, support);
+  const otel = otelEnvironment(options, support, attributes);
 
   // 4. Idempotence: the same effective instrumentation is a no-op, a different one an error.
   // Tokens are resolved (a new token for the same value must compare equal); plain strings are not.
