@@ -80,6 +80,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     extraCliOptions: ['--json', '--outputFile=test-reports/jest-results.json'],
     jestConfig: {
       setupFiles: ['<rootDir>/test/setup-env.ts'],
+      // No test may remove the checkout it runs from (see test/guard-checkout.ts).
+      setupFilesAfterEnv: ['<rootDir>/test/guard-checkout.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/examples/'],
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
     },

@@ -109,8 +109,15 @@ export function ensureBundles(cacheDir: string, spec: BundleSpec, log: (line: st
     const marker = `${dir}.done`;
     if (!fs.existsSync(marker)) {
       const started = Date.now();
-      fs.rmSync(dir, { recursive: true, force: true });
+      // A bundle is removed only when this generator left it half made (its `.partial` marker is
+      // there); a folder of that name without our markers is someone else's, and is refused.
+      const partial = `${dir}.partial`;
+      if (fs.existsSync(partial)) fs.rmSync(dir, { recursive: true, force: true });
+      else if (fs.existsSync(dir)) throw new Error(`bench: ${dir} exists but was not made by the bundle generator (no ${path.basename(marker)} or ${path.basename(partial)} beside it); remove it yourself or choose another --bundle-cache`);
+      fs.mkdirSync(path.dirname(dir), { recursive: true });
+      fs.writeFileSync(partial, '');
       generate(dir, i, spec);
+      fs.rmSync(partial);
       fs.writeFileSync(marker, JSON.stringify({ ...spec, index: i, generatorVersion: GENERATOR_VERSION }) + '\n');
       log(`bench: generated bundle ${i + 1}/${spec.count} in ${path.relative(process.cwd(), dir) || dir} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
     }

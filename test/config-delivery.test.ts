@@ -106,15 +106,15 @@ function configuredAssetDirs(outdir: string): string[] {
 
 /** Whether this machine can hard-link inside `dir` (else the re-staged asset holds clones). */
 function hardLinksWork(dir: string): boolean {
+  const probe = fs.mkdtempSync(path.join(dir, '.probe-')); // ours, removed below
   try {
-    fs.writeFileSync(path.join(dir, '.probe'), '');
-    fs.linkSync(path.join(dir, '.probe'), path.join(dir, '.probe-link'));
+    fs.writeFileSync(path.join(probe, 'file'), '');
+    fs.linkSync(path.join(probe, 'file'), path.join(probe, 'link'));
     return true;
   } catch {
     return false;
   } finally {
-    fs.rmSync(path.join(dir, '.probe'), { force: true });
-    fs.rmSync(path.join(dir, '.probe-link'), { force: true });
+    fs.rmSync(probe, { recursive: true, force: true });
   }
 }
 
@@ -159,6 +159,30 @@ describe('bundle: the instrumented asset shares the original staged asset\'s fil
     // ... and nothing was bundled or printed
     expect(stderr).toBe('');
     expect(fs.readdirSync(app.outdir).filter(d => d.includes('building'))).toEqual([]);
+  });
+
+  test('a folder already in cdk.out under the name a re-staging used to build in is left untouched', () => {
+    // GIVEN the instrumented asset's hash, and a fresh cdk.out that holds a folder of someone
+    // else's named as the old code named its scratch folder (asset.<hash>-building-<pid>)
+    const src = sourceDir();
+    const synthInto = (outdir: string) => {
+      const app = new App({ outdir });
+      const stack = stackIn(app);
+      instrument(stack, [assetFn(stack, 'Fn', lambda.Code.fromAsset(src))]);
+      app.synth();
+      return String(fnProps(stack, 'Fn').Code.S3Key).replace(/\.zip$/, '');
+    };
+    const hash = synthInto(tmp('out'));
+    const outdir = tmp('out');
+    const theirs = path.join(outdir, `asset.${hash}-building-${process.pid}`);
+    fs.mkdirSync(theirs);
+    fs.writeFileSync(path.join(theirs, 'keep.txt'), 'not ours');
+    // WHEN the same app is synthesized there
+    expect(synthInto(outdir)).toBe(hash);
+    // THEN their folder is as it was, the asset is staged, and no scratch folder of ours is left
+    expect(fs.readFileSync(path.join(theirs, 'keep.txt'), 'utf8')).toBe('not ours');
+    expect(fs.existsSync(path.join(outdir, `asset.${hash}`, 'collector.yaml'))).toBe(true);
+    expect(fs.readdirSync(outdir).filter(d => d.includes('building'))).toEqual([path.basename(theirs)]);
   });
 
   test('the asset hash changes with the config and with the code, and a second synth into the same cdk.out reuses the directory', () => {

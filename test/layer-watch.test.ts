@@ -294,8 +294,14 @@ describe('watch (the command, on a copy of the repository files)', () => {
 });
 
 describe('projenrc/layer-watch.ts', () => {
+  // An explicit outdir the test made: without one, projen takes the current directory when it is
+  // under the temp directory, and Testing.synth then removes it (a checkout under /tmp was deleted).
+  const outdirs: string[] = [];
+  afterAll(() => outdirs.forEach(d => fs.rmSync(d, { recursive: true, force: true })));
   const project = (githubOn: boolean) => {
-    const p = new javascript.NodeProject({ name: 'layer-watch-test', defaultReleaseBranch: 'main', github: githubOn, release: false, buildWorkflow: false, jest: false });
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-watch-projen-'));
+    outdirs.push(outdir);
+    const p = new javascript.NodeProject({ name: 'layer-watch-test', outdir, defaultReleaseBranch: 'main', github: githubOn, release: false, buildWorkflow: false, jest: false });
     addLayerWatch(p);
     return Testing.synth(p);
   };

@@ -49,11 +49,12 @@ export function stageSharedAsset(
   if (!stage) throw new Error(`${stack.node.path} is not in an App or a Stage: it has no cloud assembly to stage an asset in`);
   const dir = path.join(stage.assetOutdir, `asset.${hash}`);
   if (!fs.existsSync(dir)) {
-    const building = `${dir}-building-${process.pid}`;
-    fs.rmSync(building, { recursive: true, force: true });
-    if (fromDir === undefined) {
-      fs.mkdirSync(building);
-    } else {
+    // Built in a new folder of our own (mkdtemp), so that nothing which was there before is ever
+    // removed; `building` inside it gets the usual permissions (mkdtemp's own folder is 0700).
+    const scratch = fs.mkdtempSync(`${dir}-building-`);
+    const building = path.join(scratch, 'asset');
+    fs.mkdirSync(building);
+    if (fromDir !== undefined) {
       const within = path.relative(stage.assetOutdir, fromDir);
       const insideAssembly = within !== '' && !within.startsWith('..') && !path.isAbsolute(within);
       shareTree(fromDir, building, { links: insideAssembly });
@@ -66,8 +67,9 @@ export function stageSharedAsset(
       fs.renameSync(building, dir);
     } catch (e) {
       // Another process staged the same hash first: keep its copy.
-      fs.rmSync(building, { recursive: true, force: true });
       if (!fs.existsSync(dir)) throw e;
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
     }
   }
   return registerDirectory(stack, hash, dir);
@@ -87,11 +89,11 @@ export const fileSystem = { link: (existing: string, created: string) => fs.link
 
 /** Recreate the tree `from` as the new directory `to`, sharing file contents (see `stageSharedAsset`). */
 function shareTree(from: string, to: string, mode: { links: boolean }): void {
-  fs.mkdirSync(to);
   for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
     const source = path.join(from, entry.name);
     const target = path.join(to, entry.name);
     if (entry.isDirectory()) {
+      fs.mkdirSync(target);
       shareTree(source, target, mode);
     } else if (entry.isSymbolicLink()) {
       fs.symlinkSync(fs.readlinkSync(source), target);
