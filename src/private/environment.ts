@@ -13,6 +13,7 @@ export const ENV = {
   configUri: 'OPENTELEMETRY_COLLECTOR_CONFIG_URI',
   otlpEndpoint: 'OTEL_EXPORTER_OTLP_ENDPOINT',
   otlpProtocol: 'OTEL_EXPORTER_OTLP_PROTOCOL',
+  otlpInsecure: 'OTEL_EXPORTER_OTLP_INSECURE',
   serviceName: 'OTEL_SERVICE_NAME',
   propagators: 'OTEL_PROPAGATORS',
   sampler: 'OTEL_TRACES_SAMPLER',
@@ -128,12 +129,22 @@ export function telemetryLogAttributes(options: ClickStackOptions, list: Resourc
 export function otelEnvironment(options: ClickStackOptions, support: RuntimeSupport, list: ResourceAttributeList): Record<string, string> {
   const sampler = options.sampler ?? DEFAULT_SAMPLER;
   const env: Record<string, string> = {
-    [ENV.otlpEndpoint]: LOCAL_OTLP_ENDPOINT,
-    // The collector serves OTLP/HTTP on 4318; the Java wrapper's SDK would speak gRPC there
-    // (opentelemetry-java@v1.64.0 OtlpConfigUtil.java:45-50 reads otel.exporter.otlp.protocol,
-    // default grpc). The Java agent, Python (layer default) and Ruby (configurator.rb:186-198, its
-    // only protocol) read the same value; the Node.js layer does not consult it (http/json only).
-    ...(support.kind === 'language' ? { [ENV.otlpProtocol]: 'http/protobuf' } : {}),
+    ...(support.kind === 'language' ? {
+      [ENV.otlpEndpoint]: LOCAL_OTLP_ENDPOINT,
+      // The collector serves OTLP/HTTP on 4318; the Java wrapper's SDK would speak gRPC there
+      // (opentelemetry-java@v1.64.0 OtlpConfigUtil.java:45-50 reads otel.exporter.otlp.protocol,
+      // default grpc). The Java agent, Python (layer default) and Ruby (configurator.rb:186-198, its
+      // only protocol) read the same value; the Node.js layer does not consult it (http/json only).
+      [ENV.otlpProtocol]: 'http/protobuf',
+    } : {
+      // Code that brings its own SDK (.NET, Go, Rust, custom runtimes) gets no endpoint: each
+      // SDK's default port then matches the protocol it speaks, gRPC on 4317 and OTLP/HTTP on
+      // 4318, both served by the collector (src/private/otlp-ports.ts cites each SDK). Go's
+      // exporters default to TLS on those ports; this makes them plaintext, as the collector's
+      // receivers are (otlpconfig/envconfig.go WithBool("INSECURE")). Not set when the function
+      // names an endpoint of its own (instrument.ts), whose scheme then decides.
+      [ENV.otlpInsecure]: 'true',
+    }),
     [ENV.propagators]: (options.propagators ?? DEFAULT_PROPAGATORS).map(p => p.name).join(','),
     [ENV.sampler]: sampler.name,
   };

@@ -24,6 +24,7 @@ export const WARNING_IDS = {
   extensionLogs: '@clickstack/cdk:extensionLogsReingested',
   plainHttpIngestionKey: '@clickstack/cdk:plainHttpIngestionKey',
   ingestionKeyRegion: '@clickstack/cdk:ingestionKeyRegion',
+  otlpPortMismatch: '@clickstack/cdk:otlpPortMismatch',
 } as const;
 
 /** Characters of the `OTEL_RESOURCE_ATTRIBUTES` syntax, which a layer that does not decode cannot carry. */

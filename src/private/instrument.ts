@@ -2,17 +2,18 @@ import { Annotations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ARM_64, Lazy, Stack, Token } from './cdk';
-import { ENV, LOCAL_OTLP_ENDPOINT, otelEnvironment, resourceAttributeList, telemetryLogAttributes } from './environment';
+import { ENV, otelEnvironment, resourceAttributeList, supportFor, telemetryLogAttributes } from './environment';
 import { describeOtelLayer, existingInstrumentation, LAMBDA_AT_EDGE, migrationHint, servesLambdaAtEdge } from './existing';
-import { checkFunction } from './function-checks';
+import { checkFunction, WARNING_IDS } from './function-checks';
+import { ENDPOINT_VARIABLES, otlpPortMismatches } from './otlp-ports';
 import { releaseFor } from './validate';
 import { renderCollectorConfig } from '../collector-config';
 import { findSharedScope, planConfigDelivery, sharedScope, shortHash } from '../config-delivery';
-import { otlpHttpExporterType } from '../layers/language-support';
+import { LanguageLayerSupport, otlpHttpExporterType } from '../layers/language-support';
 import { OtelLayerRelease } from '../layers/releases';
 import { CollectorArch, LayerResolutionError, resolveLayerArn } from '../layers/resolve';
 import { ClickStackOptions, JavaInstrumentation } from '../options';
-import { runtimeSupport } from '../runtimes';
+import { RuntimeSupport, runtimeSupport } from '../runtimes';
 
 /** Lambda's limits. */
 export const MAX_LAYERS = 5;
@@ -175,7 +176,10 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
     ...configEnv,
     ...deliveryEnv,
   };
-  const toSet = Object.entries(ours).filter(([name]) => !(name.startsWith('OTEL_') && name in userEnv));
+  // OTEL_EXPORTER_OTLP_INSECURE goes with the default endpoints only: beside an endpoint of the
+  // user's own it would turn an https:// endpoint to plaintext in Go's exporters.
+  const ownEndpoint = ENDPOINT_VARIABLES.some(name => name in userEnv);
+  const toSet = Object.entries(ours).filter(([name]) => !(name.startsWith('OTEL_') && name in userEnv) && !(ownEndpoint && name === ENV.otlpInsecure));
   const kept = Object.keys(ours).filter(name => name.startsWith('OTEL_') && name in userEnv && userEnv[name] !== ours[name]);
   const bytes = envBytes({ ...userEnv, ...Object.fromEntries(toSet) });
   if (bytes > MAX_ENVIRONMENT_BYTES) {
@@ -193,16 +197,36 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
   // after instrumentation), aws-cdk-lib drops these instead of failing in prepare, and our
   // synth-time validation names the problem.
   for (const [name, value] of toSet) fn.addEnvironment(name, value, { removeInEdge: true });
-  fn.node.addValidation({ validate: () => validateFinalState(fn, support.kind === 'language' ? support.wrapper : undefined, ownLayers, layers.length) });
+  fn.node.addValidation({
+    validate: () => {
+      warnOtlpPortMismatch(fn, support, supportFor(support, options));
+      return validateFinalState(fn, support.kind === 'language' ? support.wrapper : undefined, ownLayers, layers.length);
+    },
+  });
 
   checks.annotate();
   if (kept.length > 0) {
     Annotations.of(fn).addInfo(`[@clickstack/cdk:userValueKept] ${where} keeps its own ${kept.join(', ')} instead of the instrumentation's`);
   }
   if (support.kind === 'collectorOnly') {
-    Annotations.of(fn).addInfo(`[@clickstack/cdk:collectorOnly] ${fn.runtime.name} has no OpenTelemetry language layer: the collector layer was added, but the code must send telemetry itself over OTLP/HTTP (OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf; the .NET SDK defaults to gRPC) to ${LOCAL_OTLP_ENDPOINT}; ${support.sdkHint}`);
+    Annotations.of(fn).addInfo(`[@clickstack/cdk:collectorOnly] ${fn.runtime.name} has no OpenTelemetry language layer: the collector layer was added, but the code must send telemetry itself with an OpenTelemetry SDK's OTLP exporter at its default endpoint (gRPC to localhost:4317 or OTLP/HTTP to localhost:4318, both served by the collector); ${support.sdkHint}`);
   }
   shared.instrumented.set(fn, { fingerprint, owner });
+}
+
+const portChecked = new WeakSet<lambda.Function>();
+
+/**
+ * At synth, on the final environment (a variable may be added after instrumentation): a warning
+ * when the function's SDK would speak one protocol to the port of the other (otlp-ports.ts).
+ */
+function warnOtlpPortMismatch(fn: lambda.Function, support: RuntimeSupport, data: LanguageLayerSupport | undefined): void {
+  if (portChecked.has(fn)) return;
+  portChecked.add(fn);
+  const env = Object.fromEntries(Object.entries(currentEnvironment(fn)).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  for (const mismatch of otlpPortMismatches(env, support, fn.runtime.name, data)) {
+    Annotations.of(fn).addWarningV2(WARNING_IDS.otlpPortMismatch, `${fn.node.path} sends nothing the collector accepts: ${mismatch}; set OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_PROTOCOL to a matching pair, or remove both to use the SDK's defaults`);
+  }
 }
 
 /** Synth-time checks of the final function: wrapper, environment and layer budgets. */
