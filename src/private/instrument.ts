@@ -200,7 +200,8 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
   // after instrumentation), aws-cdk-lib drops these instead of failing in prepare, and our
   // synth-time validation names the problem.
   for (const [name, value] of toSet) fn.addEnvironment(name, value, { removeInEdge: true });
-  fn.node.addValidation({ validate: () => validateFinalState(fn, support.kind === 'language' ? support.wrapper : undefined, ownLayers, layers.length, handlerOf(fn)) });
+  const handler = handlerOf(fn);
+  fn.node.addValidation({ validate: () => validateFinalState(fn, support.kind === 'language' ? support.wrapper : undefined, ownLayers, layers.length, handler) });
 
   checks.annotate();
   if (kept.length > 0) {

@@ -47,7 +47,7 @@ export const VENDORS: readonly Vendor[] = [
     wrappers: ['/opt/datadog_wrapper'],
     variables: ['DD_LAMBDA_HANDLER', 'DD_API_KEY_SECRET_ARN', 'DD_KMS_API_KEY'],
     otlpReceiverVariables: ['DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_HTTP_ENDPOINT', 'DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_GRPC_ENDPOINT'],
-    migrate: 'remove the Datadog layers (tracer and Datadog-Extension), the DD_* variables and AWS_LAMBDA_EXEC_WRAPPER=/opt/datadog_wrapper, and give the function back its own handler (the value of DD_LAMBDA_HANDLER); with datadog-cdk-constructs, leave the function out of its lambdaFunctions (or remove addLambdaFunctions for it)',
+    migrate: 'remove the Datadog layers (tracer and Datadog-Extension), the DD_* variables and AWS_LAMBDA_EXEC_WRAPPER=/opt/datadog_wrapper if set, and where the handler was redirected give the function back its own (the value of DD_LAMBDA_HANDLER); with datadog-cdk-constructs, leave the function out of its lambdaFunctions',
   },
   {
     // newrelic/newrelic-lambda-layers README.md ("Manual Instrumentation using Layers": handlers
@@ -61,7 +61,7 @@ export const VENDORS: readonly Vendor[] = [
     layerName: /^NewRelic/,
     handler: /(^|\/)(newrelic[-_]lambda[-_]wrapper\.handler|com\.newrelic\.java\.HandlerWrapper::\w+)$/,
     variables: ['NEW_RELIC_LAMBDA_HANDLER', 'NEW_RELIC_LAMBDA_EXTENSION_ENABLED', 'CORECLR_NEWRELIC_HOME'],
-    migrate: 'remove the New Relic layers (NewRelic<runtime> and NewRelicLambdaExtension) and the NEW_RELIC_* (and, for .NET, CORECLR_*) variables, and give the function back its own handler (the value of NEW_RELIC_LAMBDA_HANDLER)',
+    migrate: 'remove the New Relic layers (NewRelic<runtime> and NewRelicLambdaExtension) and the NEW_RELIC_* (and, for .NET, CORECLR_*) variables, and where the handler was redirected give the function back its own (the value of NEW_RELIC_LAMBDA_HANDLER)',
   },
   {
     // https://docs.dynatrace.com/docs/shortlink/aws-lambda-container (AWS_LAMBDA_EXEC_WRAPPER=/opt/dynatrace,
@@ -222,7 +222,7 @@ export function findVendors(env: Record<string, unknown>, handler: unknown, laye
 export function describeVendors(findings: readonly VendorFinding[]): string {
   return findings.map(f => {
     const ports = f.portConflicts.length > 0
-      ? `; its extension serves OTLP on the collector's own port (${f.portConflicts.join(', ')}), so the two cannot run in one function`
+      ? `; its extension serves OTLP on the collector's own port (${f.portConflicts.join(', ')}), so the two cannot run in one function (the function's own OpenTelemetry SDK can keep sending to localhost: the ClickStack collector listens on 4317 and 4318)`
       : '';
     return `it is already instrumented by ${f.vendor.name}: it has ${f.found.join(', ')}${ports}; to move it to ClickStack, ${f.vendor.migrate}`;
   }).join('; and ');
