@@ -105,9 +105,10 @@ export class ClickStackAspect implements IAspect {
    * Add this aspect to `scope` and to every `Stage` under it, with `AspectPriority.MUTATING`.
    *
    * aws-cdk-lib synthesizes a nested Stage before its parent's aspects run, and CDK Pipelines'
-   * `addStage()` synthesizes the Stage at once: call this after the Stages are created and, with
-   * CDK Pipelines, on each Stage before `pipeline.addStage(stage)`. A Stage this aspect cannot
-   * reach fails the synth with its name and this line.
+   * `addStage()` synthesizes the Stage at once: with CDK Pipelines, call it inside each Stage's
+   * constructor (`applyTo(this)`, after its stacks) or on the Stage before
+   * `pipeline.addStage(stage)`; without, on the App after the Stages are created. A Stage this
+   * aspect cannot reach fails the synth's validation, naming it and these fixes.
    *
    * @param scope the App, a Stage or a Stack
    */
