@@ -1,6 +1,6 @@
 import * as path from 'path';
-import { Annotations, AspectPriority, IAspect, Stage as StageType } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Annotations, AspectPriority, IAspect, Stage as StageType } from 'aws-cdk-lib/core';
 import { Construct, IConstruct } from 'constructs';
 import { codeAssetSource } from './config-delivery';
 import { ClickStackOptions } from './options';
