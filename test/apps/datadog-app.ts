@@ -37,7 +37,9 @@ const DD_ENV = {
   DD_LOG_LEVEL: 'info',
 };
 
-function fn(scope: Construct, id: string, runtime: lambda.Runtime, handler: string, environment: Record<string, string>, layers: string[]): lambda.Function {
+function fn(
+  scope: Construct, id: string, runtime: lambda.Runtime, handler: string, environment: Record<string, string>, layers: string[],
+): lambda.Function {
   const f = new lambda.Function(scope, id, {
     runtime,
     architecture: lambda.Architecture.ARM_64,
