@@ -6,13 +6,15 @@
  *
  * The reason patterns are deliberately loose: the tests pin the behaviour, not the wording.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, AspectPriority, Aspects, IAspect, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
 import {
   alreadyInstrumentedApp, AppReport, Comparison, customResourcesApp, datadogApp, edgeSite, FunctionPair, Message, nestedStacksApp,
-  PipelineAspectMode, pipelinesApp, reasonsFor, stagesApp, synthesize, synthTwice,
+  PipelineAspectMode, pipelinesApp, reasonsFor, stagesApp, subpathApp, synthesize, synthTwice,
 } from './apps';
 import { ClickStackAspect, IngestionKey } from '../src';
 import { canReadLayersEarly } from '../src/private/existing';
@@ -330,6 +332,17 @@ describe('an app instrumented with Datadog three ways (handler redirection, exec
     const summary = c.after.assemblyMessages.find(m => m.path === 'DatadogOtlp' && /clickstack\/cdk:summary/.test(m.text))?.text;
     expect(summary).toMatch(/1 function\(s\) instrumented, 6 skipped, 0 failed/);
     expect(summary).toMatch(/ - skipped: already instrumented by Datadog \(see its warning\): DatadogOtlp\/Node, /);
+  });
+});
+
+describe('an app that imports only aws-cdk-lib/core and aws-cdk-lib/aws-lambda (ten inline functions)', () => {
+  describeApp('subpath', withAspectOnApp(app => { subpathApp(app); }), [
+    [/^Subpath\/Fn\d$/, 'instrumented'],
+  ]);
+
+  test('subpath: the app file imports nothing but those two submodules (the type-check benchmark relies on it)', () => {
+    const text = fs.readFileSync(path.join(__dirname, 'apps', 'subpath-app.ts'), 'utf8');
+    expect([...text.matchAll(/^import .* from '([^']+)';$/gm)].map(m => m[1])).toEqual(['aws-cdk-lib/core', 'aws-cdk-lib/aws-lambda']);
   });
 });
 

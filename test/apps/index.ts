@@ -6,3 +6,4 @@ export * from './nested-stacks-app';
 export * from './stages-app';
 export * from './already-instrumented-app';
 export * from './datadog-app';
+export * from './subpath-app';
