@@ -122,7 +122,7 @@ export class ClickStackAspect implements IAspect {
   public visit(node: IConstruct): void {
     if (Stage.isStage(node)) this.checkNestedStages(node);
     // Every stack gets a summary, one without any lambda.Function too (its low-level handlers).
-    if (Stack.isStack(node)) StackReport.of(node);
+    if (Stack.isStack(node)) StackReport.of(node).visitedByAspect = true;
     if (!(node instanceof LambdaFunction)) return;
     if (!this.validated) {
       validateOptions(this.props, 'ClickStackAspect');

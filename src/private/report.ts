@@ -33,6 +33,8 @@ export class StackReport extends Construct {
   }
 
   public readonly decisions = new Map<lambda.Function, Decision>();
+  /** True once an aspect visited the stack (the construct alone reports collector-only functions only). */
+  public visitedByAspect = false;
   /** Functions given the collector only (by the construct or an aspect), by runtime family. */
   public readonly collectorOnly = new Map<lambda.Function, CollectorOnlyFamily>();
   /** List instrumented functions too, and every path. */
@@ -60,7 +62,9 @@ export class StackReport extends Construct {
   public summary(): string | undefined {
     const unvisited = this.unvisitedFunctions();
     const collectorOnly = this.collectorOnlyLine();
-    if (this.decisions.size === 0 && unvisited.length === 0) return collectorOnly?.replace(/^ {2}\* /, 'ClickStack: ');
+    // A stack only the construct instrumented gets the collector-only line alone.
+    const byAspect = this.visitedByAspect || this.decisions.size > 0;
+    if (!byAspect || (this.decisions.size === 0 && unvisited.length === 0)) return collectorOnly?.replace(/^ {2}\* /, 'ClickStack: ');
     const all = [...this.decisions.entries()].map(([fn, d]) => ({ path: fn.node.path, ...d }));
     const count = (o: Decision['outcome']) => all.filter(d => d.outcome === o).length;
     const deciders = [...new Set(all.map(d => d.by))];
