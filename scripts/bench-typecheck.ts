@@ -53,14 +53,18 @@ function link(target: string, at: string): void {
   fs.symlinkSync(target, at, 'dir');
 }
 
-/** A copy of the package (package.json and lib/), optionally with aspect.d.ts importing the root. */
+/**
+ * A copy of the package (package.json and lib/), optionally with aspect.d.ts importing the root;
+ * installed as `cdk-clickstack-lambda` by a symlink, named apart so that jest's module map sees
+ * no second package of the same name.
+ */
 function packageCopy(name: string, rootImport: boolean): string {
   const dir = path.join(DIR, name);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   fs.cpSync(path.join(ROOT, 'lib'), path.join(dir, 'lib'), { recursive: true });
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: pkg.name, version: pkg.version, main: pkg.main, types: pkg.types }, null, 2));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `${pkg.name}-${name}`, version: pkg.version, main: pkg.main, types: pkg.types }, null, 2));
   if (rootImport) {
     const file = path.join(dir, 'lib', 'aspect.d.ts');
     const text = fs.readFileSync(file, 'utf8');

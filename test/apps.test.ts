@@ -316,7 +316,7 @@ describe('an app instrumented with Datadog three ways (handler redirection, exec
   test('datadog: each skip is a warning naming Datadog, what was found and how to migrate', () => {
     const c = get();
     const warning = (path: string) => c.after.assemblyMessages.find(m => m.level === 'warning' && m.path === path)?.text ?? '(no warning)';
-    expect(warning('DatadogRedirect/Node')).toMatch(/already instrumented by Datadog: it has .*the handler \/opt\/nodejs\/node_modules\/datadog-lambda-js\/handler\.handler, DD_LAMBDA_HANDLER.*; to move it to ClickStack, remove the Datadog layers.*give the function back its own handler/);
+    expect(warning('DatadogRedirect/Node')).toMatch(/already instrumented by Datadog: it has .*the handler \/opt\/nodejs\/node_modules\/datadog-lambda-js\/handler\.handler, DD_LAMBDA_HANDLER.*; to move it to ClickStack, remove the Datadog layers.*where the handler was redirected give the function back its own \(the value of DD_LAMBDA_HANDLER\)/);
     expect(warning('DatadogRedirect/Python')).toMatch(/the handler datadog_lambda\.handler\.handler/);
     // The wrapper check holds on a collector-only runtime too.
     expect(warning('DatadogWrapper/Dotnet')).toMatch(/already instrumented by Datadog: it has AWS_LAMBDA_EXEC_WRAPPER=\/opt\/datadog_wrapper/);
