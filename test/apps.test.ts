@@ -319,7 +319,7 @@ describe('an app instrumented with Datadog three ways (handler redirection, exec
     expect(warning('DatadogRedirect/Node')).toMatch(/already instrumented by Datadog: it has .*the handler \/opt\/nodejs\/node_modules\/datadog-lambda-js\/handler\.handler, DD_LAMBDA_HANDLER.*; to move it to ClickStack, remove the Datadog layers.*where the handler was redirected give the function back its own \(the value of DD_LAMBDA_HANDLER\)/);
     expect(warning('DatadogRedirect/Python')).toMatch(/the handler datadog_lambda\.handler\.handler/);
     // The wrapper check holds on a collector-only runtime too.
-    expect(warning('DatadogWrapper/Dotnet')).toMatch(/already instrumented by Datadog: it has AWS_LAMBDA_EXEC_WRAPPER=\/opt\/datadog_wrapper/);
+    expect(warning('DatadogWrapper/Dotnet')).toMatch(/already instrumented by Datadog: it has (the layer [^,]*, )*AWS_LAMBDA_EXEC_WRAPPER=\/opt\/datadog_wrapper/);
     expect(warning('DatadogWrapper/Java')).toMatch(/AWS_LAMBDA_EXEC_WRAPPER=\/opt\/datadog_wrapper/);
     for (const name of ['Node', 'Python', 'Java', 'Dotnet', 'Go']) {
       expect(warning(`DatadogOtlp/${name}`)).toMatch(/its extension serves OTLP on the collector's own port \(DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_HTTP_ENDPOINT=localhost:4318\), so the two cannot run in one function/);
