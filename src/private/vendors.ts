@@ -66,7 +66,7 @@ export const VENDORS: readonly Vendor[] = [
   {
     // https://docs.dynatrace.com/docs/shortlink/aws-lambda-container (AWS_LAMBDA_EXEC_WRAPPER=/opt/dynatrace,
     // DT_TENANT, DT_CLUSTER_ID, DT_CONNECTION_BASE_URL, DT_CONNECTION_AUTH_TOKEN); layers
-    // Dynatrace_OneAgent_<version>_<runtime> of account 725887861453 (Dynatrace/dynatrace-aws-lambda-layer-tool
+    // Dynatrace_OneAgent_<version>_<runtime> of account 725887861453 (dynatrace-oss/dt-awslayertool
     // README examples; 657959507023 in newer public Terraform).
     name: 'Dynatrace',
     accounts: ['725887861453', '657959507023'],
@@ -79,7 +79,7 @@ export const VENDORS: readonly Vendor[] = [
     // lumigo-io/serverless-lumigo-plugin src/index.js (account 114300393969, lumigo-node-tracer,
     // lumigo-python-tracer, LUMIGO_ORIGINAL_HANDLER, LUMIGO_TRACER_TOKEN, handlers
     // lumigo-auto-instrument.handler and /opt/python/lumigo_tracer._handler); AWS_LAMBDA_EXEC_WRAPPER=/opt/lumigo_wrapper:
-    // lumigo-io/lumigo-cdk (AWS_LAMBDA_EXEC_WRAPPER_ENV_VAR_VALUE); lumigo-extension, lumigo-tracer-extension layers:
+    // lumigo-io/lumigo-cdk-constructs (AWS_LAMBDA_EXEC_WRAPPER_ENV_VAR_VALUE); lumigo-extension, lumigo-tracer-extension layers:
     // lumigo-io/lumigo-go-tracer README.md.
     name: 'Lumigo',
     accounts: ['114300393969', '724777057400'],
