@@ -286,6 +286,11 @@ project.addTask('bench', {
   exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/bench.ts',
   receiveArgs: true,
 });
+project.addTask('bench:typecheck', {
+  description: 'Benchmark the type-check cost of the library in a subpath-only app run with ts-node (docs/typecheck.md); needs a built lib/',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/bench-typecheck.ts',
+  receiveArgs: true,
+});
 
 // The layer catalog is generated from the release list (see README, Updating the layer catalog).
 project.addTask('update-layer-catalog', {

@@ -1,6 +1,6 @@
 import * as path from 'path';
-import { Annotations, AspectPriority, IAspect, Stage as StageType } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Annotations, AspectPriority, IAspect, Stage as StageType } from 'aws-cdk-lib/core';
 import { Construct, IConstruct } from 'constructs';
 import { codeAssetSource } from './config-delivery';
 import { ClickStackOptions } from './options';
@@ -105,9 +105,10 @@ export class ClickStackAspect implements IAspect {
    * Add this aspect to `scope` and to every `Stage` under it, with `AspectPriority.MUTATING`.
    *
    * aws-cdk-lib synthesizes a nested Stage before its parent's aspects run, and CDK Pipelines'
-   * `addStage()` synthesizes the Stage at once: call this after the Stages are created and, with
-   * CDK Pipelines, on each Stage before `pipeline.addStage(stage)`. A Stage this aspect cannot
-   * reach fails the synth with its name and this line.
+   * `addStage()` synthesizes the Stage at once: with CDK Pipelines, call it inside each Stage's
+   * constructor (`applyTo(this)`, after its stacks) or on the Stage before
+   * `pipeline.addStage(stage)`; without, on the App after the Stages are created. A Stage this
+   * aspect cannot reach fails the synth's validation, naming it and these fixes.
    *
    * @param scope the App, a Stage or a Stack
    */
@@ -121,7 +122,7 @@ export class ClickStackAspect implements IAspect {
   public visit(node: IConstruct): void {
     if (Stage.isStage(node)) this.checkNestedStages(node);
     // Every stack gets a summary, one without any lambda.Function too (its low-level handlers).
-    if (Stack.isStack(node)) StackReport.of(node);
+    if (Stack.isStack(node)) StackReport.of(node).visitedByAspect = true;
     if (!(node instanceof LambdaFunction)) return;
     if (!this.validated) {
       validateOptions(this.props, 'ClickStackAspect');
@@ -153,7 +154,7 @@ export class ClickStackAspect implements IAspect {
       if (!(e instanceof InstrumentationRefused)) throw e;
       if (SKIPPABLE_REFUSALS.has(e.kind)) {
         Annotations.of(fn).addWarningV2(`@clickstack/cdk:skipped:${e.kind}`, `${e.message} (skipped by ${by})`);
-        decide('skipped', REFUSAL_REASONS[e.kind] ?? e.kind);
+        decide('skipped', e.summary ?? REFUSAL_REASONS[e.kind] ?? e.kind);
       } else {
         Annotations.of(fn).addError(e.message);
         decide('failed', e.kind);
@@ -184,9 +185,11 @@ export class ClickStackAspect implements IAspect {
 
   /**
    * aws-cdk-lib does not carry aspects into nested Stages and synthesizes them first. Visiting
-   * the App or a Stage (the root of a synthesis), fail, naming them, when a Stage inside it has
-   * functions that no ClickStack aspect or construct decided and that this aspect would have
-   * instrumented. One walk of the tree per synthesis.
+   * the App or a Stage (the root of a synthesis), fail its validation, naming them, when a Stage
+   * inside it has functions that no ClickStack aspect or construct decided and that this aspect
+   * would have instrumented. One walk of the tree per synthesis. A validation error (not a throw):
+   * aws-cdk-lib reports it as `Validation failed with the following errors: [path] ...`, from
+   * `app.synth()` or, for a Stage that CDK Pipelines synthesizes, from `pipeline.addStage()`.
    */
   private checkNestedStages(root: StageType): void {
     const missed = new Map<StageType, lambda.Function[]>();
@@ -198,10 +201,56 @@ export class ClickStackAspect implements IAspect {
       missed.set(stage, [...missed.get(stage) ?? [], c]);
     }
     if (missed.size === 0) return;
-    const stages = [...missed].map(([stage, fns]) =>
-      `Stage ${stage.node.path} (${fns.slice(0, 5).map(f => f.node.path).join(', ')}${fns.length > 5 ? ` and ${fns.length - 5} more` : ''})`);
-    throw new Error(`${this.label(nearestAspect(root, this).scope)} cannot reach the functions of ${stages.join(', ')}: aws-cdk-lib synthesizes a nested Stage before its parent's aspects run, and CDK Pipelines' addStage() synthesizes it at once. Add the aspect to each Stage, and the Stages nested in it, before it is synthesized: aspect.applyTo(stage) before pipeline.addStage(stage), or aspect.applyTo(app) once every Stage exists; or leave a Stage out with exclude: [stage]`);
+    const message = unreachedStagesMessage(this.label(nearestAspect(root, this).scope), root, missed);
+    root.node.addValidation({ validate: () => [message] });
   }
+}
+
+/**
+ * The error for Stages an aspect cannot reach, leading with the fix that works with CDK Pipelines
+ * (whose `addStage()` synthesizes a Stage at once, so that an aspect added to the App afterwards
+ * comes too late): apply the aspect inside the Stage, or to the Stage before `addStage()`. Stages
+ * added to a pipeline are named with it (found through `PipelineBase.waves`, public API).
+ */
+function unreachedStagesMessage(aspect: string, root: StageType, missed: Map<StageType, lambda.Function[]>): string {
+  const pipelineOf = stagesInPipelines(root);
+  const stages = [...missed].map(([stage, fns]) => {
+    const pipeline = pipelineOf.get(stage);
+    const added = pipeline ? `, added to the CDK Pipeline ${pipeline} with addStage(), which synthesized it already` : '';
+    return `Stage ${stage.node.path}${added} (${fns.slice(0, 5).map(f => f.node.path).join(', ')}${fns.length > 5 ? ` and ${fns.length - 5} more` : ''})`;
+  });
+  const pipelines = pipelineOf.size > 0;
+  return `${aspect} cannot reach the functions of ${stages.join(', ')}: aws-cdk-lib synthesizes a nested Stage before its parent's aspects run${pipelines ? '' : ', and CDK Pipelines\' addStage() synthesizes it at once'}. `
+    + 'Fix: apply the aspect inside each Stage, with aspect.applyTo(this) in the Stage\'s constructor (after its stacks), or call aspect.applyTo(stage) before pipeline.addStage(stage); '
+    + `${pipelines ? '' : 'without CDK Pipelines, aspect.applyTo(app) once every Stage exists also works; '}or leave a Stage out with exclude: [stage]`;
+}
+
+/** The Stages under `root` that a CDK Pipeline deploys, with the pipeline's path. */
+function stagesInPipelines(root: StageType): Map<IConstruct, string> {
+  const out = new Map<IConstruct, string>();
+  // Loaded only on this error path: most apps have no pipeline.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PipelineBase } = require('aws-cdk-lib/pipelines') as typeof import('aws-cdk-lib/pipelines');
+  for (const c of root.node.findAll()) {
+    if (!PipelineBase.isPipeline(c)) continue;
+    for (const wave of c.waves) {
+      for (const stage of wave.stages) {
+        for (const stack of stage.stacks) {
+          const found = findByPath(root.node.root, stack.constructPath);
+          const owner = found ? Stage.of(found) : undefined;
+          if (owner && owner !== root) out.set(owner, c.node.path);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** The construct at a construct path from the App, if there. */
+function findByPath(app: IConstruct, constructPath: string): IConstruct | undefined {
+  let c: IConstruct | undefined = app;
+  for (const id of constructPath.split('/')) c = c?.node.tryFindChild(id);
+  return c;
 }
 
 /** How the summary names a refusal the aspect skips. */

@@ -6,13 +6,15 @@
  *
  * The reason patterns are deliberately loose: the tests pin the behaviour, not the wording.
  */
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { App, AspectPriority, Aspects, IAspect, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
 import {
-  alreadyInstrumentedApp, AppReport, Comparison, customResourcesApp, edgeSite, FunctionPair, Message, nestedStacksApp,
-  PipelineAspectMode, pipelinesApp, reasonsFor, stagesApp, synthesize, synthTwice,
+  alreadyInstrumentedApp, AppReport, Comparison, customResourcesApp, datadogApp, edgeSite, FunctionPair, Message, nestedStacksApp,
+  PipelineAspectMode, pipelinesApp, reasonsFor, stagesApp, subpathApp, synthesize, synthTwice,
 } from './apps';
 import { ClickStackAspect, IngestionKey } from '../src';
 import { canReadLayersEarly } from '../src/private/existing';
@@ -297,6 +299,50 @@ describe('an app with functions already instrumented by someone else (ADOT, a la
   (early ? test.skip : test)('alreadyInstrumented: where the layer list cannot be read early, a collector layer alone fails the synth, naming it', () => {
     const report = synthesize(app => withAspectOnApp(a => alreadyInstrumentedApp(a, { collectorOnly: true }))(app, true));
     expect(report.error?.message).toMatch(/Legacy\/CollectorOnly already has an OpenTelemetry layer \(arn:aws:lambda:eu-west-1:184161586896:layer:opentelemetry-collector-amd64-0_23_0:1\) besides the instrumentation's/);
+  });
+});
+
+describe('an app instrumented with Datadog three ways (handler redirection, exec wrapper, the extension as OTLP receiver)', () => {
+  const DATADOG = /already instrumented by Datadog/;
+  const get = describeApp('datadog', withAspectOnApp(datadogApp), [
+    ['DatadogRedirect/Node', DATADOG],
+    ['DatadogRedirect/Python', DATADOG],
+    ['DatadogWrapper/Dotnet', DATADOG],
+    ['DatadogWrapper/Java', DATADOG],
+    [/^DatadogOtlp\/(Node|NodeGrpc|Python|Java|Dotnet|Go)$/, DATADOG],
+    ['DatadogOtlp/Plain', 'instrumented'],
+  ]);
+
+  test('datadog: each skip is a warning naming Datadog, what was found and how to migrate', () => {
+    const c = get();
+    const warning = (path: string) => c.after.assemblyMessages.find(m => m.level === 'warning' && m.path === path)?.text ?? '(no warning)';
+    expect(warning('DatadogRedirect/Node')).toMatch(/already instrumented by Datadog: it has .*the handler \/opt\/nodejs\/node_modules\/datadog-lambda-js\/handler\.handler, DD_LAMBDA_HANDLER.*; to move it to ClickStack, remove the Datadog layers.*where the handler was redirected give the function back its own \(the value of DD_LAMBDA_HANDLER\)/);
+    expect(warning('DatadogRedirect/Python')).toMatch(/the handler datadog_lambda\.handler\.handler/);
+    // The wrapper check holds on a collector-only runtime too.
+    expect(warning('DatadogWrapper/Dotnet')).toMatch(/already instrumented by Datadog: it has (the layer [^,]*, )*AWS_LAMBDA_EXEC_WRAPPER=\/opt\/datadog_wrapper/);
+    expect(warning('DatadogWrapper/Java')).toMatch(/AWS_LAMBDA_EXEC_WRAPPER=\/opt\/datadog_wrapper/);
+    for (const name of ['Node', 'Python', 'Java', 'Dotnet', 'Go']) {
+      expect(warning(`DatadogOtlp/${name}`)).toMatch(/its extension serves OTLP on the collector's own port \(DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_HTTP_ENDPOINT=localhost:4318\), so the two cannot run in one function/);
+    }
+    expect(warning('DatadogOtlp/NodeGrpc')).toMatch(/DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_GRPC_ENDPOINT=localhost:4317\), so the two cannot run/);
+  });
+
+  test('datadog: the summary names Datadog as the reason', () => {
+    const c = get();
+    const summary = c.after.assemblyMessages.find(m => m.path === 'DatadogOtlp' && /clickstack\/cdk:summary/.test(m.text))?.text;
+    expect(summary).toMatch(/1 function\(s\) instrumented, 6 skipped, 0 failed/);
+    expect(summary).toMatch(/ - skipped: already instrumented by Datadog \(see its warning\): DatadogOtlp\/Node, /);
+  });
+});
+
+describe('an app that imports only aws-cdk-lib/core and aws-cdk-lib/aws-lambda (ten inline functions)', () => {
+  describeApp('subpath', withAspectOnApp(app => { subpathApp(app); }), [
+    [/^Subpath\/Fn\d$/, 'instrumented'],
+  ]);
+
+  test('subpath: the app file imports nothing but those two submodules (the type-check benchmark relies on it)', () => {
+    const text = readFileSync(join(__dirname, 'apps', 'subpath-app.ts'), 'utf8');
+    expect([...text.matchAll(/^import .* from '([^']+)';$/gm)].map(m => m[1]).sort()).toEqual(['aws-cdk-lib/aws-lambda', 'aws-cdk-lib/core']);
   });
 });
 

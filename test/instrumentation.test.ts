@@ -6,7 +6,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { agnosticStack, concreteStack, ENDPOINT, fn, readFile, stagedAssetDir } from './helpers';
+import { agnosticStack, concreteStack, ENDPOINT, fn, HANDLER_DIR, readFile, stagedAssetDir } from './helpers';
 import { ClickStackInstrumentation, CollectorLayer, IngestionKey, NodejsLayer, Propagator, TraceSampler } from '../src';
 import { canReadLayersEarly } from '../src/private/existing';
 
@@ -67,16 +67,38 @@ describe('language layer and collector layer by runtime and architecture', () =>
   });
 
   test.each([
-    ['dotnet8', lambda.Runtime.DOTNET_8],
-    ['provided.al2023', lambda.Runtime.PROVIDED_AL2023],
-  ])('%s gets the collector only, no wrapper, and an info annotation about the SDK', (_name, runtime) => {
+    ['dotnet8', lambda.Runtime.DOTNET_8, /\.NET: the OpenTelemetry \.NET SDK with OpenTelemetry\.Instrumentation\.AWSLambda.*: Stack-eu-west-1\/Fn$/m, /Go|Rust/],
+    ['provided.al2023', lambda.Runtime.PROVIDED_AL2023, /custom runtime \(provided\.\*\): your language's OpenTelemetry SDK.*otellambda.*: Stack-eu-west-1\/Fn$/m, /\.NET/],
+  ])('%s gets the collector only, no wrapper, and one summary line per stack about what its code must do (no per-function info)', (_name, runtime, says, never) => {
     const stack = concreteStack();
     instrument(stack, [fn(stack, 'Fn', { runtime })]);
     const props = fnProps(stack, 'Fn');
     expect(props.Layers).toEqual([L('eu-west-1', 'opentelemetry-collector-amd64-0_23_0')]);
     expect(props.Environment.Variables.AWS_LAMBDA_EXEC_WRAPPER).toBeUndefined();
     expect(props.Environment.Variables.OPENTELEMETRY_COLLECTOR_CONFIG_URI).toBe('/var/task/collector.yaml');
-    Annotations.fromStack(stack).hasInfo('/Stack-eu-west-1/Fn', Match.stringLikeRegexp('no OpenTelemetry language layer.*SDK'));
+    const infos = Annotations.fromStack(stack).findInfo('*', Match.anyValue()).map(m => `${m.id} ${m.entry.data}`);
+    expect(infos.filter(i => i.startsWith('/Stack-eu-west-1/Fn'))).toEqual([]);
+    const summary = infos.filter(i => i.includes('@clickstack/cdk:summary'));
+    expect(summary).toHaveLength(1);
+    expect(summary[0]).toMatch(/collector only, 1 function\(s\) with no OpenTelemetry language layer: their code must start an OpenTelemetry SDK whose OTLP exporter keeps its default endpoint \(gRPC to localhost:4317, OTLP\/HTTP to localhost:4318/);
+    expect(summary[0]).toMatch(says);
+    expect(summary[0]).not.toMatch(never);
+  });
+
+  test('collector-only functions of several families share one summary line, each family with its own advice', () => {
+    const stack = concreteStack();
+    class GoFunction extends lambda.Function {}
+    instrument(stack, [
+      fn(stack, 'A', { runtime: lambda.Runtime.DOTNET_8 }),
+      fn(stack, 'B', { runtime: lambda.Runtime.DOTNET_8 }),
+      new GoFunction(stack, 'G', { runtime: lambda.Runtime.PROVIDED_AL2023, handler: 'bootstrap', code: lambda.Code.fromAsset(HANDLER_DIR) }),
+      fn(stack, 'C', { runtime: lambda.Runtime.PROVIDED_AL2 }),
+    ]);
+    const summary = Annotations.fromStack(stack).findInfo('/Stack-eu-west-1', Match.stringLikeRegexp('clickstack/cdk:summary')).map(m => String(m.entry.data));
+    expect(summary).toHaveLength(1);
+    expect(summary[0].split('\n')).toHaveLength(1);
+    expect(summary[0]).toMatch(/collector only, 4 function\(s\)/);
+    expect(summary[0]).toMatch(/\.NET: [^;]*: Stack-eu-west-1\/A, Stack-eu-west-1\/B; Go: the OpenTelemetry Go SDK [^;]*otellambda[^;]*: Stack-eu-west-1\/G; custom runtime [^;]*: Stack-eu-west-1\/C/);
   });
 
   test('throws for container-image functions', () => {
@@ -260,10 +282,21 @@ describe('environment', () => {
     expect(() => instrument(stack, [same], {}, 'Otel2')).toThrow(/Stack-eu-west-1\/Same: it is already instrumented by someone else: it has AWS_LAMBDA_EXEC_WRAPPER="\/opt\/otel-handler"/);
   });
 
-  test("a user's wrapper is fine on a collector-only runtime", () => {
+  test.each([
+    ['provided.al2023', lambda.Runtime.PROVIDED_AL2023],
+    ['dotnet8', lambda.Runtime.DOTNET_8],
+  ])("throws for a user's wrapper on a collector-only runtime (%s) too: someone else's instrumentation", (_name, runtime) => {
     const stack = concreteStack();
-    instrument(stack, [fn(stack, 'Fn', { runtime: lambda.Runtime.PROVIDED_AL2023, environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/my-wrapper' } })]);
-    expect(fnProps(stack, 'Fn').Environment.Variables.AWS_LAMBDA_EXEC_WRAPPER).toBe('/opt/my-wrapper');
+    const f = fn(stack, 'Fn', { runtime, environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/my-wrapper' } });
+    expect(() => instrument(stack, [f])).toThrow(/cannot instrument Stack-eu-west-1\/Fn: it is already instrumented by someone else: it has AWS_LAMBDA_EXEC_WRAPPER="\/opt\/my-wrapper"/);
+  });
+
+  test('fails synth when a wrapper is set on a collector-only function after instrumentation', () => {
+    const stack = concreteStack();
+    const f = fn(stack, 'Fn', { runtime: lambda.Runtime.DOTNET_8 });
+    instrument(stack, [f]);
+    f.addEnvironment('AWS_LAMBDA_EXEC_WRAPPER', '/opt/datadog_wrapper');
+    expect(() => Template.fromStack(stack)).toThrow(/AWS_LAMBDA_EXEC_WRAPPER of Stack-eu-west-1\/Fn was set to "\/opt\/datadog_wrapper" after instrumentation/);
   });
 
   test('fails synth when the wrapper is changed after instrumentation', () => {

@@ -29,8 +29,8 @@ describe('collector-only functions: every SDK reaches the port of the protocol i
     expect(vars.OTEL_EXPORTER_OTLP_PROTOCOL).toBeUndefined();
     expect(vars.OTEL_EXPORTER_OTLP_INSECURE).toBe('true');
     expect(mismatches(stack)).toEqual([]);
-    Annotations.fromStack(stack).hasInfo('/Stack-eu-west-1/Fn',
-      Match.stringLikeRegexp('at its default endpoint \\(gRPC to localhost:4317 or OTLP/HTTP to localhost:4318, both served by the collector\\)'));
+    Annotations.fromStack(stack).hasInfo('/Stack-eu-west-1',
+      Match.stringLikeRegexp('keeps its default endpoint \\(gRPC to localhost:4317, OTLP/HTTP to localhost:4318, both served by the collector'));
   });
 
   test('an endpoint of the function\'s own is kept, and then no OTEL_EXPORTER_OTLP_INSECURE (it would make an https:// endpoint plaintext in Go)', () => {

@@ -96,12 +96,12 @@ describe('1. the SDKs speak OTLP/HTTP to the collector', () => {
     expect(vars.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://localhost:4318');
   });
 
-  test('a collector-only function gets no endpoint (its SDK\'s default port speaks its default protocol) and is told so (test/otlp-ports.test.ts)', () => {
+  test('a collector-only function gets no endpoint (its SDK\'s default port speaks its default protocol) and is told so in its stack\'s summary (test/otlp-ports.test.ts)', () => {
     const { stack, vars } = build({}, DOTNET);
     expect(vars.OTEL_EXPORTER_OTLP_PROTOCOL).toBeUndefined();
     expect(vars.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
-    Annotations.fromStack(stack).hasInfo('/Stack-eu-west-1/Fn',
-      Match.stringLikeRegexp('at its default endpoint \\(gRPC to localhost:4317 or OTLP/HTTP to localhost:4318'));
+    Annotations.fromStack(stack).hasInfo('/Stack-eu-west-1',
+      Match.stringLikeRegexp('keeps its default endpoint \\(gRPC to localhost:4317, OTLP/HTTP to localhost:4318.*\\.NET: .*its OTLP exporter \\(gRPC by default\\): Stack-eu-west-1/Fn'));
   });
 });
 

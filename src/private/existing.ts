@@ -4,6 +4,7 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Role, Stack } from './cdk';
+import { describeVendors, findVendors } from './vendors';
 import { OTEL_LAYER_ACCOUNT } from '../layers/catalog';
 
 /**
@@ -74,27 +75,57 @@ function probeLayerList(stack: InstanceType<typeof Stack>): boolean {
   return JSON.stringify(stack.resolve(cfn.layers)).includes(arn('second'));
 }
 
+/** Someone else's instrumentation found on a function: the refusal's text and, for the summary, whose. */
+export interface ExistingInstrumentation {
+  readonly why: string;
+  /** `Datadog`, `Datadog and Lumigo`, or undefined for an OpenTelemetry/ADOT setup or an unknown wrapper. */
+  readonly vendors?: string;
+}
+
+/** The function's layer list, resolved, where that can be done before synth (see `canReadLayersEarly`). */
+function earlyLayers(fn: lambda.Function): unknown[] {
+  if (!canReadLayersEarly()) return [];
+  const cfn = fn.node.defaultChild as lambda.CfnFunction;
+  return (Stack.of(fn).resolve(cfn.layers) as unknown[] | undefined) ?? [];
+}
+
+/** The function's handler, resolved (undefined for a container image). */
+export function handlerOf(fn: lambda.Function): unknown {
+  const cfn = fn.node.defaultChild as lambda.CfnFunction;
+  return cfn.handler === undefined ? undefined : Stack.of(fn).resolve(cfn.handler);
+}
+
 /**
- * Instrumentation of someone else already on the function, found without changing it: an exec
- * wrapper or collector configuration variable this library did not set (even one equal to
- * ours), or, where the layer list can be read before synth, an OpenTelemetry or ADOT layer.
+ * Instrumentation of someone else already on the function, found without changing it, on every
+ * runtime alike (collector-only ones too): an exec wrapper or collector configuration variable this
+ * library did not set (even one equal to ours); another vendor's layer, handler redirection, wrapper
+ * or variables (src/private/vendors.ts); and, where the layer list can be read before synth, an
+ * OpenTelemetry or ADOT layer.
  */
-export function existingInstrumentation(fn: lambda.Function, env: Record<string, unknown>, languageRuntime: boolean): string | undefined {
+export function existingInstrumentation(fn: lambda.Function, env: Record<string, unknown>): ExistingInstrumentation | undefined {
+  const layers = earlyLayers(fn);
+  const vendors = findVendors(env, handlerOf(fn), layers);
+  const claimed = new Set(vendors.flatMap(v => v.found));
   const found: string[] = [];
-  if (languageRuntime && env.AWS_LAMBDA_EXEC_WRAPPER !== undefined) found.push(`AWS_LAMBDA_EXEC_WRAPPER=${JSON.stringify(env.AWS_LAMBDA_EXEC_WRAPPER)}`);
+  if (env.AWS_LAMBDA_EXEC_WRAPPER !== undefined && !claimed.has(`AWS_LAMBDA_EXEC_WRAPPER=${env.AWS_LAMBDA_EXEC_WRAPPER}`)) {
+    found.push(`AWS_LAMBDA_EXEC_WRAPPER=${JSON.stringify(env.AWS_LAMBDA_EXEC_WRAPPER)}`);
+  }
   for (const name of ['OPENTELEMETRY_COLLECTOR_CONFIG_URI', 'OPENTELEMETRY_COLLECTOR_CONFIG_FILE']) {
     if (env[name] !== undefined) found.push(`${name}=${JSON.stringify(env[name])}`);
   }
-  if (canReadLayersEarly()) {
-    const cfn = fn.node.defaultChild as lambda.CfnFunction;
-    for (const layer of (Stack.of(fn).resolve(cfn.layers) as unknown[] | undefined) ?? []) {
-      const otel = describeOtelLayer(layer);
-      if (otel) found.unshift(otel);
-    }
+  for (const layer of layers) {
+    const otel = describeOtelLayer(layer);
+    // A vendor's layer is named once, with its vendor.
+    if (otel && !vendors.some(v => v.layers.includes(layer))) found.unshift(otel);
   }
-  if (found.length === 0) return undefined;
-  const what = found.join(', ');
-  return `it is already instrumented by someone else: it has ${what}; ${migrationHint(what)}`;
+  const parts: string[] = [];
+  if (vendors.length > 0) parts.push(describeVendors(vendors));
+  if (found.length > 0) {
+    const what = found.join(', ');
+    parts.push(`it is already instrumented by someone else: it has ${what}; ${migrationHint(what)}`);
+  }
+  if (parts.length === 0) return undefined;
+  return { why: parts.join('; and '), vendors: vendors.length > 0 ? vendors.map(v => v.vendor.name).join(' and ') : undefined };
 }
 
 /**

@@ -3,10 +3,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ARM_64, Lazy, Stack, Token } from './cdk';
 import { ENV, otelEnvironment, resourceAttributeList, supportFor, telemetryLogAttributes } from './environment';
-import { describeOtelLayer, existingInstrumentation, LAMBDA_AT_EDGE, migrationHint, servesLambdaAtEdge } from './existing';
+import { describeOtelLayer, existingInstrumentation, handlerOf, LAMBDA_AT_EDGE, migrationHint, servesLambdaAtEdge } from './existing';
 import { checkFunction, WARNING_IDS } from './function-checks';
 import { ENDPOINT_VARIABLES, otlpPortMismatches } from './otlp-ports';
+import { collectorOnlyFamily, StackReport } from './report';
 import { releaseFor } from './validate';
+import { describeVendors, findVendors } from './vendors';
 import { renderCollectorConfig } from '../collector-config';
 import { findSharedScope, planConfigDelivery, sharedScope, shortHash } from '../config-delivery';
 import { LanguageLayerSupport, otlpHttpExporterType } from '../layers/language-support';
@@ -27,7 +29,11 @@ export const SKIPPABLE_REFUSALS: ReadonlySet<RefusalKind> = new Set<RefusalKind>
 
 /** A function that cannot be instrumented, with a message that names it and the fix. */
 export class InstrumentationRefused extends Error {
-  constructor(public readonly kind: RefusalKind, message: string) {
+  /**
+   * @param summary how the aspect's summary names the reason, when more precise than the kind's
+   *   (`already instrumented by Datadog`)
+   */
+  constructor(public readonly kind: RefusalKind, message: string, public readonly summary?: string) {
     super(message);
   }
 }
@@ -91,7 +97,7 @@ function appendLayers(fn: lambda.Function, layers: lambda.ILayerVersion[]): stri
  */
 export function instrumentFunction(fn: lambda.Function, options: ClickStackOptions, owner: string): void {
   const where = fn.node.path;
-  const refuse = (kind: RefusalKind, why: string) => new InstrumentationRefused(kind, `cannot instrument ${where}: ${why}`);
+  const refuse = (kind: RefusalKind, why: string, summary?: string) => new InstrumentationRefused(kind, `cannot instrument ${where}: ${why}`, summary);
   const stack = Stack.of(fn);
   if (servesLambdaAtEdge(fn)) throw refuse('edge', `${LAMBDA_AT_EDGE}; leave it out of the instrumentation`);
   const keyRefusal = options.ingestionKey?._refusal(fn);
@@ -158,10 +164,11 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
   }
 
   // 5. Someone else's instrumentation (an exec wrapper or collector config this library did not
-  // set, even one equal to ours; an OpenTelemetry or ADOT layer): never stacked on.
+  // set, even one equal to ours; another vendor's marks; an OpenTelemetry or ADOT layer): never
+  // stacked on, whatever the runtime.
   const userEnv = currentEnvironment(fn);
-  const existing = existingInstrumentation(fn, userEnv, support.kind === 'language');
-  if (existing) throw refuse('existing', existing);
+  const existing = existingInstrumentation(fn, userEnv);
+  if (existing) throw refuse('existing', existing.why, existing.vendors ? `already instrumented by ${existing.vendors} (see its warning)` : undefined);
   const delivery = planConfigDelivery(fn, options.configDelivery, refuse);
 
   // 6. The environment: ours, except where the user set an OTEL_* value already.
@@ -197,10 +204,11 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
   // after instrumentation), aws-cdk-lib drops these instead of failing in prepare, and our
   // synth-time validation names the problem.
   for (const [name, value] of toSet) fn.addEnvironment(name, value, { removeInEdge: true });
+  const handler = handlerOf(fn);
   fn.node.addValidation({
     validate: () => {
       warnOtlpPortMismatch(fn, support, supportFor(support, options));
-      return validateFinalState(fn, support.kind === 'language' ? support.wrapper : undefined, ownLayers, layers.length);
+      return validateFinalState(fn, support.kind === 'language' ? support.wrapper : undefined, ownLayers, layers.length, handler);
     },
   });
 
@@ -208,9 +216,8 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
   if (kept.length > 0) {
     Annotations.of(fn).addInfo(`[@clickstack/cdk:userValueKept] ${where} keeps its own ${kept.join(', ')} instead of the instrumentation's`);
   }
-  if (support.kind === 'collectorOnly') {
-    Annotations.of(fn).addInfo(`[@clickstack/cdk:collectorOnly] ${fn.runtime.name} has no OpenTelemetry language layer: the collector layer was added, but the code must send telemetry itself with an OpenTelemetry SDK's OTLP exporter at its default endpoint (gRPC to localhost:4317 or OTLP/HTTP to localhost:4318, both served by the collector); ${support.sdkHint}`);
-  }
+  // What the code of a collector-only function must do is said once per stack, in its summary.
+  if (support.kind === 'collectorOnly') StackReport.of(stack).collectorOnly.set(fn, collectorOnlyFamily(fn));
   shared.instrumented.set(fn, { fingerprint, owner });
 }
 
@@ -229,13 +236,22 @@ function warnOtlpPortMismatch(fn: lambda.Function, support: RuntimeSupport, data
   }
 }
 
-/** Synth-time checks of the final function: wrapper, environment and layer budgets. */
-function validateFinalState(fn: lambda.Function, wrapper: string | undefined, ownLayers: string[] | undefined, added: number): string[] {
+/**
+ * Synth-time checks of the final function: wrapper, environment and layer budgets, and someone
+ * else's instrumentation added after ours (a vendor whose extension binds the collector's ports
+ * included: never accepted).
+ */
+function validateFinalState(
+  fn: lambda.Function, wrapper: string | undefined, ownLayers: string[] | undefined, added: number, handlerAtInstrumentation: unknown,
+): string[] {
   const errors: string[] = [];
   const where = fn.node.path;
   const env = currentEnvironment(fn);
   if (wrapper !== undefined && env[ENV.wrapper] !== wrapper) {
     errors.push(`${ENV.wrapper} of ${where} was changed to ${JSON.stringify(env[ENV.wrapper])} after instrumentation; the OpenTelemetry layer needs ${wrapper}`);
+  }
+  if (wrapper === undefined && env[ENV.wrapper] !== undefined) {
+    errors.push(`${ENV.wrapper} of ${where} was set to ${JSON.stringify(env[ENV.wrapper])} after instrumentation: someone else's instrumentation would run beside the collector; remove it, or leave the function out of the instrumentation`);
   }
   const bytes = envBytes(env);
   if (bytes > MAX_ENVIRONMENT_BYTES) {
@@ -245,7 +261,12 @@ function validateFinalState(fn: lambda.Function, wrapper: string | undefined, ow
     errors.push(`${where} is instrumented, but ${LAMBDA_AT_EDGE}; remove it from the instrumentation (the aspect skips such functions by itself)`);
   }
   const own = ((ownLayers === undefined ? undefined : Stack.of(fn).resolve(ownLayers) as unknown[] | undefined) ?? []).map(l => typeof l === 'string' ? l : JSON.stringify(l));
-  const otel = own.map(describeOtelLayer).filter((d): d is string => d !== undefined);
+  const handler = handlerOf(fn);
+  const vendors = findVendors(env, handler === handlerAtInstrumentation ? undefined : handler, own);
+  if (vendors.length > 0) {
+    errors.push(`${where} got someone else's instrumentation after ClickStack's: ${describeVendors(vendors)}`);
+  }
+  const otel = own.filter(l => !vendors.some(v => v.layers.includes(l))).map(describeOtelLayer).filter((d): d is string => d !== undefined);
   if (otel.length > 0) {
     errors.push(`${where} already has ${otel.join(', ')} besides the instrumentation's: it would run two SDKs and two collectors; ${migrationHint(otel.join(', '))}`);
   }

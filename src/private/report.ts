@@ -33,6 +33,10 @@ export class StackReport extends Construct {
   }
 
   public readonly decisions = new Map<lambda.Function, Decision>();
+  /** True once an aspect visited the stack (the construct alone reports collector-only functions only). */
+  public visitedByAspect = false;
+  /** Functions given the collector only (by the construct or an aspect), by runtime family. */
+  public readonly collectorOnly = new Map<lambda.Function, CollectorOnlyFamily>();
   /** List instrumented functions too, and every path. */
   public verbose = false;
   private summarized = false;
@@ -57,7 +61,10 @@ export class StackReport extends Construct {
    */
   public summary(): string | undefined {
     const unvisited = this.unvisitedFunctions();
-    if (this.decisions.size === 0 && unvisited.length === 0) return undefined;
+    const collectorOnly = this.collectorOnlyLine();
+    // A stack only the construct instrumented gets the collector-only line alone.
+    const byAspect = this.visitedByAspect || this.decisions.size > 0;
+    if (!byAspect || (this.decisions.size === 0 && unvisited.length === 0)) return collectorOnly?.replace(/^ {2}\* /, 'ClickStack: ');
     const all = [...this.decisions.entries()].map(([fn, d]) => ({ path: fn.node.path, ...d }));
     const count = (o: Decision['outcome']) => all.filter(d => d.outcome === o).length;
     const deciders = [...new Set(all.map(d => d.by))];
@@ -70,10 +77,23 @@ export class StackReport extends Construct {
       groups.set(key, [...groups.get(key) ?? [], d.path]);
     }
     for (const [key, paths] of groups) lines.push(`  ${key.startsWith('instrumented') ? '+' : '-'} ${key}: ${this.list(paths)}`);
+    if (collectorOnly) lines.push(collectorOnly);
     if (unvisited.length > 0) {
       lines.push(`  - not visited, ${unvisited.length} Lambda function(s) of this template that are not lambda.Function constructs (handlers of aws-cdk-lib's low-level custom-resource providers; no aspect can instrument them): ${this.list(unvisited)}`);
     }
     return lines.join('\n');
+  }
+
+  /**
+   * One line for every function that got the collector only, grouped by runtime family, with what
+   * its code must do: no language layer starts an SDK there.
+   */
+  private collectorOnlyLine(): string | undefined {
+    if (this.collectorOnly.size === 0) return undefined;
+    const byFamily = new Map<CollectorOnlyFamily, string[]>();
+    for (const [fn, family] of this.collectorOnly) byFamily.set(family, [...byFamily.get(family) ?? [], fn.node.path]);
+    const families = [...byFamily].map(([family, paths]) => `${COLLECTOR_ONLY_CODE[family]}: ${this.list(paths)}`);
+    return `  * collector only, ${this.collectorOnly.size} function(s) with no OpenTelemetry language layer: their code must start an OpenTelemetry SDK whose OTLP exporter keeps its default endpoint (gRPC to localhost:4317, OTLP/HTTP to localhost:4318, both served by the collector; the library sets no endpoint on them, see "Which OTLP port"). ${families.join('; ')}`;
   }
 
   private list(paths: string[]): string {
@@ -100,4 +120,35 @@ export class StackReport extends Construct {
     }
     return found;
   }
+}
+
+/** Runtime families that get the collector only. */
+export type CollectorOnlyFamily = 'dotnet' | 'go' | 'rust' | 'custom';
+
+/** What the code of each family must bring. */
+const COLLECTOR_ONLY_CODE: Record<CollectorOnlyFamily, string> = {
+  // open-telemetry/opentelemetry-dotnet-contrib src/OpenTelemetry.Instrumentation.AWSLambda; the
+  // .NET OTLP exporter defaults to gRPC on localhost:4317 (OtlpExporterOptions), which the collector serves.
+  dotnet: '.NET: the OpenTelemetry .NET SDK with OpenTelemetry.Instrumentation.AWSLambda (AddAWSLambdaConfigurations, AWSLambdaWrapper.Trace) and its OTLP exporter (gRPC by default)',
+  // open-telemetry/opentelemetry-go-contrib instrumentation/github.com/aws/aws-lambda-go/otellambda.
+  go: 'Go: the OpenTelemetry Go SDK with go.opentelemetry.io/contrib/instrumentation/github.com/aws/aws-lambda-go/otellambda and the otlptracegrpc or otlptracehttp exporter (plaintext through OTEL_EXPORTER_OTLP_INSECURE, which the library sets)',
+  // awslabs/aws-lambda-rust-runtime lambda-runtime/src/layers/otel.rs (OpenTelemetryLayer, feature
+  // "opentelemetry") and the opentelemetry-otlp crate (http-proto feature).
+  rust: 'Rust: lambda_runtime\'s OpenTelemetryLayer (feature opentelemetry) with the opentelemetry-otlp exporter (HTTP or tonic)',
+  custom: 'custom runtime (provided.*): your language\'s OpenTelemetry SDK and its Lambda instrumentation (for Go, go.opentelemetry.io/contrib/instrumentation/github.com/aws/aws-lambda-go/otellambda, for Rust, lambda_runtime\'s OpenTelemetryLayer), exporting OTLP to the default endpoint',
+};
+
+/**
+ * The family of a collector-only function: .NET by its runtime; on a custom runtime (provided.*),
+ * Go or Rust when the construct says so (`GoFunction` of @aws-cdk/aws-lambda-go-alpha, `RustFunction`
+ * of cargo-lambda-cdk), else unknown.
+ */
+export function collectorOnlyFamily(fn: lambda.Function): CollectorOnlyFamily {
+  if (fn.runtime.family === lambda.RuntimeFamily.DOTNET_CORE || fn.runtime.name.startsWith('dotnet')) return 'dotnet';
+  for (let proto = Object.getPrototypeOf(fn); proto && proto !== lambda.Function.prototype; proto = Object.getPrototypeOf(proto)) {
+    const name = proto.constructor?.name;
+    if (name === 'GoFunction') return 'go';
+    if (name === 'RustFunction') return 'rust';
+  }
+  return 'custom';
 }

@@ -5,3 +5,5 @@ export * from './custom-resources-app';
 export * from './nested-stacks-app';
 export * from './stages-app';
 export * from './already-instrumented-app';
+export * from './datadog-app';
+export * from './subpath-app';

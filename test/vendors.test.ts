@@ -1,0 +1,156 @@
+/**
+ * Other vendors' instrumentation (src/private/vendors.ts): each vendor's marks make the construct
+ * refuse and the aspect skip the function, naming the vendor, what was found and how to migrate;
+ * look-alikes do not.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { ENDPOINT, HANDLER_DIR } from './helpers';
+import { ClickStackAspect, ClickStackInstrumentation } from '../src';
+import { canReadLayersEarly } from '../src/private/existing';
+import { findVendors, VENDORS } from '../src/private/vendors';
+
+const REGION = 'us-east-1';
+const stack = () => new Stack(new App(), 'S', { env: { account: '123456789012', region: REGION } });
+const arn = (account: string, name: string) => `arn:aws:lambda:${REGION}:${account}:layer:${name}:7`;
+
+interface Marks {
+  readonly runtime?: lambda.Runtime;
+  readonly handler?: string;
+  readonly environment?: Record<string, string>;
+  readonly layer?: string;
+}
+
+function make(scope: Construct, id: string, marks: Marks): lambda.Function {
+  const f = new lambda.Function(scope, id, {
+    runtime: marks.runtime ?? lambda.Runtime.NODEJS_22_X,
+    handler: marks.handler ?? 'index.handler',
+    code: lambda.Code.fromAsset(HANDLER_DIR),
+    environment: marks.environment,
+  });
+  if (marks.layer) f.addLayers(lambda.LayerVersion.fromLayerVersionArn(scope, `${id}Layer`, marks.layer));
+  return f;
+}
+
+/** Vendor, a way its instrumentation shows on a function (no layer: seen on every aws-cdk-lib), and what the message must name. */
+const CASES: Array<[string, string, Marks, RegExp]> = [
+  ['Datadog', 'Node.js handler redirection', { handler: '/opt/nodejs/node_modules/datadog-lambda-js/handler.handler', environment: { DD_LAMBDA_HANDLER: 'index.handler' } }, /the handler \/opt\/nodejs\/node_modules\/datadog-lambda-js\/handler\.handler, DD_LAMBDA_HANDLER/],
+  ['Datadog', 'Python handler redirection', { runtime: lambda.Runtime.PYTHON_3_13, handler: 'datadog_lambda.handler.handler' }, /the handler datadog_lambda\.handler\.handler/],
+  ['Datadog', 'wrapper on .NET', { runtime: lambda.Runtime.DOTNET_8, environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/datadog_wrapper' } }, /AWS_LAMBDA_EXEC_WRAPPER=\/opt\/datadog_wrapper/],
+  ['Datadog', 'OTLP receiver on a custom runtime', { runtime: lambda.Runtime.PROVIDED_AL2023, environment: { DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_HTTP_ENDPOINT: '0.0.0.0:4318' } }, /serves OTLP on the collector's own port \(DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_HTTP_ENDPOINT=0\.0\.0\.0:4318\)/],
+  ['New Relic', 'Node.js wrapper handler', { handler: 'newrelic-lambda-wrapper.handler', environment: { NEW_RELIC_LAMBDA_HANDLER: 'index.handler' } }, /the handler newrelic-lambda-wrapper\.handler, NEW_RELIC_LAMBDA_HANDLER/],
+  ['New Relic', 'Java handler wrapper', { runtime: lambda.Runtime.JAVA_21, handler: 'com.newrelic.java.HandlerWrapper::handleRequest' }, /the handler com\.newrelic\.java\.HandlerWrapper::handleRequest/],
+  ['New Relic', '.NET agent', { runtime: lambda.Runtime.DOTNET_8, environment: { CORECLR_NEWRELIC_HOME: '/opt/lib/newrelic-dotnet-agent' } }, /CORECLR_NEWRELIC_HOME/],
+  ['Dynatrace', 'wrapper', { runtime: lambda.Runtime.PYTHON_3_13, environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/dynatrace', DT_CONNECTION_BASE_URL: 'https://x.live.dynatrace.com' } }, /AWS_LAMBDA_EXEC_WRAPPER=\/opt\/dynatrace, DT_CONNECTION_BASE_URL/],
+  ['Lumigo', 'wrapper', { environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/lumigo_wrapper', LUMIGO_TRACER_TOKEN: 't_1' } }, /AWS_LAMBDA_EXEC_WRAPPER=\/opt\/lumigo_wrapper, LUMIGO_TRACER_TOKEN/],
+  ['Lumigo', 'Node.js auto-instrument handler', { handler: 'lumigo-auto-instrument.handler' }, /the handler lumigo-auto-instrument\.handler/],
+  ['Elastic APM', 'Node.js preload', { environment: { NODE_OPTIONS: '-r elastic-apm-node/start', ELASTIC_APM_LAMBDA_APM_SERVER: 'https://apm' } }, /ELASTIC_APM_LAMBDA_APM_SERVER, NODE_OPTIONS="-r elastic-apm-node\/start"/],
+  ['Elastic APM', 'wrapper', { runtime: lambda.Runtime.JAVA_21, environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/elastic-apm-handler' } }, /AWS_LAMBDA_EXEC_WRAPPER=\/opt\/elastic-apm-handler/],
+  ['Splunk', 'Node.js wrapper', { environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/nodejs-otel-handler', SPLUNK_REALM: 'us0' } }, /AWS_LAMBDA_EXEC_WRAPPER=\/opt\/nodejs-otel-handler, SPLUNK_REALM/],
+  ['Honeycomb', 'extension variables', { runtime: lambda.Runtime.PROVIDED_AL2023, environment: { LIBHONEY_API_KEY: 'k', LIBHONEY_DATASET: 'd' } }, /LIBHONEY_API_KEY, LIBHONEY_DATASET/],
+  ['Sentry', 'Python handler', { runtime: lambda.Runtime.PYTHON_3_13, handler: 'sentry_sdk.integrations.init_serverless_sdk.sentry_lambda_handler', environment: { SENTRY_INITIAL_HANDLER: 'app.handler' } }, /the handler sentry_sdk\.integrations\.init_serverless_sdk\.sentry_lambda_handler, SENTRY_INITIAL_HANDLER/],
+  ['Sentry', 'Node.js preload', { environment: { NODE_OPTIONS: '--import @sentry/aws-serverless/awslambda-auto' } }, /NODE_OPTIONS="--import @sentry\/aws-serverless\/awslambda-auto"/],
+  ['Instana', 'auto-wrap handler', { handler: 'instana-aws-lambda-auto-wrap.handler', environment: { INSTANA_ENDPOINT_URL: 'https://instana' } }, /the handler instana-aws-lambda-auto-wrap\.handler, INSTANA_ENDPOINT_URL/],
+  ['AWS Application Signals (ADOT)', 'wrapper', { runtime: lambda.Runtime.PYTHON_3_13, environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/otel-instrument' } }, /AWS_LAMBDA_EXEC_WRAPPER=\/opt\/otel-instrument/],
+];
+
+describe.each(CASES)('%s (%s)', (vendor, _how, marks, found) => {
+  const named = new RegExp(`cannot instrument S/Fn: it is already instrumented by ${vendor.replace(/[()]/g, '\\$&')}: it has `);
+
+  test('refused by the construct, naming the vendor, what was found and how to migrate', () => {
+    const s = stack();
+    const f = make(s, 'Fn', marks);
+    expect(() => new ClickStackInstrumentation(s, 'Otel', { endpoint: ENDPOINT, functions: [f] })).toThrow(named);
+    expect(() => new ClickStackInstrumentation(s, 'Otel2', { endpoint: ENDPOINT, functions: [f] })).toThrow(found);
+    expect(() => new ClickStackInstrumentation(s, 'Otel3', { endpoint: ENDPOINT, functions: [f] })).toThrow(/; to move it to ClickStack, remove /);
+  });
+
+  test('skipped, unchanged, by the aspect, with a warning and the vendor in the summary', () => {
+    const plain = stack();
+    make(plain, 'Fn', marks);
+    const s = stack();
+    make(s, 'Fn', marks);
+    new ClickStackAspect({ endpoint: ENDPOINT }).applyTo(s);
+    expect(Template.fromStack(s).toJSON().Resources).toEqual(Template.fromStack(plain).toJSON().Resources);
+    Annotations.fromStack(s).hasWarning('/S/Fn', Match.stringLikeRegexp(`already instrumented by ${vendor.replace(/[()]/g, '\\$&')}`));
+    const summary = Annotations.fromStack(s).findInfo('/S', Match.stringLikeRegexp('clickstack/cdk:summary')).map(m => String(m.entry.data));
+    expect(summary[0]).toContain(`  - skipped: already instrumented by ${vendor} (see its warning): S/Fn`);
+  });
+});
+
+describe('vendor layers', () => {
+  test.each(VENDORS.map(v => [v.name, v.accounts[0]] as const))('%s: a layer of its account is recognised (account %s)', (name, account) => {
+    expect(findVendors({}, undefined, [arn(account, 'anything')]).map(f => f.vendor.name)).toEqual([name]);
+  });
+
+  test.each([
+    ['Datadog', 'Datadog-Extension-ARM'], ['Datadog', 'dd-trace-dotnet'], ['New Relic', 'NewRelicLambdaExtension'], ['Dynatrace', 'Dynatrace_OneAgent_1_331_3_python'],
+    ['Lumigo', 'lumigo-node-tracer'], ['Elastic APM', 'elastic-apm-extension-ver-1-6-0-x86_64'], ['Splunk', 'splunk-apm'], ['Honeycomb', 'honeycomb-lambda-extension-x86_64-v11-0-0'],
+    ['Sentry', 'SentryNodeServerlessSDKv9'], ['Instana', 'instana-nodejs'], ['AWS Application Signals (ADOT)', 'AWSOpenTelemetryDistroPython'],
+  ])('%s: a layer named %s, republished in another account, is recognised', (name, layer) => {
+    expect(findVendors({}, undefined, [arn('999999999999', layer)]).map(f => f.vendor.name)).toEqual([name]);
+  });
+
+  test('a Datadog extension layer is refused before any change where layers can be read early, or fails the synth naming Datadog', () => {
+    const s = stack();
+    const f = make(s, 'Fn', { runtime: lambda.Runtime.PROVIDED_AL2023, layer: arn('464622532012', 'Datadog-Extension') });
+    if (canReadLayersEarly()) {
+      expect(() => new ClickStackInstrumentation(s, 'Otel', { endpoint: ENDPOINT, functions: [f] }))
+        .toThrow(/already instrumented by Datadog: it has the layer arn:aws:lambda:us-east-1:464622532012:layer:Datadog-Extension:7/);
+    } else {
+      new ClickStackInstrumentation(s, 'Otel', { endpoint: ENDPOINT, functions: [f] });
+      expect(() => Template.fromStack(s)).toThrow(/S\/Fn got someone else's instrumentation after ClickStack's: it is already instrumented by Datadog: it has the layer/);
+    }
+  });
+});
+
+describe('added after instrumentation: a synth error, even for a function the construct was told to instrument', () => {
+  test('a Datadog OTLP receiver on the collector\'s port', () => {
+    const s = stack();
+    const f = make(s, 'Fn', { runtime: lambda.Runtime.DOTNET_8 });
+    new ClickStackInstrumentation(s, 'Otel', { endpoint: ENDPOINT, functions: [f] });
+    f.addEnvironment('DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_HTTP_ENDPOINT', 'localhost:4318');
+    expect(() => Template.fromStack(s)).toThrow(/S\/Fn got someone else's instrumentation after ClickStack's: it is already instrumented by Datadog: .*serves OTLP on the collector's own port/);
+  });
+
+  test('a handler redirected to a vendor\'s', () => {
+    const s = stack();
+    const f = make(s, 'Fn', {});
+    new ClickStackInstrumentation(s, 'Otel', { endpoint: ENDPOINT, functions: [f] });
+    (f.node.defaultChild as lambda.CfnFunction).handler = 'newrelic-lambda-wrapper.handler';
+    expect(() => Template.fromStack(s)).toThrow(/already instrumented by New Relic: it has the handler newrelic-lambda-wrapper\.handler/);
+  });
+});
+
+describe('look-alikes are not taken for a vendor (negative controls)', () => {
+  test.each<[string, Marks]>([
+    ['DD_API_KEY and DD_SITE alone (the code may call Datadog\'s API)', { environment: { DD_API_KEY: 'k', DD_SITE: 'datadoghq.com', DD_ENV: 'prod' } }],
+    ['SENTRY_DSN alone (Sentry in the code is the user\'s)', { environment: { SENTRY_DSN: 'https://k@o1.ingest.sentry.io/1' } }],
+    ['a NODE_OPTIONS of the user\'s', { environment: { NODE_OPTIONS: '--enable-source-maps' } }],
+    ['a handler that merely mentions a vendor', { handler: 'datadog_report.handler' }],
+    ['a Datadog receiver on another port', { environment: { DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_HTTP_ENDPOINT: 'localhost:14318' } }],
+  ])('%s', (_name, marks) => {
+    const s = stack();
+    const f = make(s, 'Fn', marks);
+    const findings = findVendors(marks.environment ?? {}, marks.handler ?? 'index.handler', []);
+    if (marks.environment?.DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_HTTP_ENDPOINT) {
+      // Still Datadog's extension, but no port conflict.
+      expect(findings.map(v => [v.vendor.name, v.portConflicts])).toEqual([['Datadog', []]]);
+      return;
+    }
+    expect(findings).toEqual([]);
+    new ClickStackInstrumentation(s, 'Otel', { endpoint: ENDPOINT, functions: [f] });
+    expect(Template.fromStack(s).toJSON().Resources.Fn9270CBC0.Properties.Environment.Variables.OPENTELEMETRY_COLLECTOR_CONFIG_URI).toBeDefined();
+  });
+});
+
+describe('the vendor table', () => {
+  test.each(VENDORS.map(v => [v.name, v] as const))('%s has a layer account, at least one other mark and a migration', (_name, v) => {
+    expect(v.accounts.every(a => /^\d{12}$/.test(a))).toBe(true);
+    const marks = [v.layerName, v.handler, ...(v.wrappers ?? []), ...(v.variables ?? []), ...(v.valueMarks ?? [])];
+    expect(marks.filter(x => x !== undefined).length).toBeGreaterThan(0);
+    expect(v.migrate).toMatch(/^remove /);
+  });
+});
