@@ -270,6 +270,19 @@ buildWorkflow.addPostBuildJob('install-check', {
   ],
 });
 
+// Every binding built, installed and run in its own language: jsii-pacmak builds the Python wheel,
+// the Java jar (into the Maven repository dist/java) and the Go module; each is installed the way
+// a user does into the app of its language (test/bindings/<language>/: a fresh venv with
+// aws-cdk-lib from PyPI, Maven with aws-cdk-lib from Maven Central, Go through a `replace` with
+// aws-cdk-go from the Go module proxy), synthesized, and compared with the TypeScript app's cloud
+// assembly. Needs python3, mvn, go and the registries, so it is not part of `build`; run after it.
+project.addTask('bindings:test', {
+  description: 'Build the Python, Java and Go packages, run the app of each language (test/bindings) and compare its template with the TypeScript one (after build; --cold: fresh caches)',
+  exec: 'bash test/bindings/run.sh',
+  receiveArgs: true,
+});
+project.gitignore.exclude('/test/bindings/java/target/');
+
 // Integration tests: test/integ.*.ts are CDK apps with an IntegTest. `integ` synthesizes each and
 // compares it with its committed snapshot (test/integ.*.ts.snapshot/): no AWS account needed, and
 // a changed snapshot fails (nothing is deployed without --update-on-failed). `integ:update`
