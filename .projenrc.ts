@@ -15,10 +15,17 @@ const MIN_CDK_VERSION = '2.189.0';
  */
 const MIN_CONSTRUCTS_VERSION = '10.0.0';
 /**
- * The constructs we develop and test with: the oldest that our dev dependency cdk-nag (the
- * compliance tests) accepts (`^10.5.1`), since `npm ci` refuses a tree with a broken peer range.
+ * The constructs we develop, test and generate the bindings with: the one aws-cdk-go v2.189.0's
+ * go.mod requires. jsii-pacmak writes the installed constructs version into our Go module's
+ * go.mod, and the generated code of a class gets the members of constructs' `Construct` of that
+ * version: with constructs 10.5 (which adds `With`/`IMixin`) the Go module required
+ * constructs-go v10.5.1, and aws-cdk-go releases generated against 10.4 do not compile with it
+ * ("ambiguous selector With", seen with v2.189.0), so no Go user on our minimum could build.
+ * `npx projen bindings:test` builds the Go app on aws-cdk-go v2.189.0 and proves it. cdk-nag (the
+ * compliance tests) stays on 2.37.x, the last line that accepts constructs `^10.0.5` (2.38.1 and
+ * later ask for `^10.5.1`), since `npm ci` refuses a tree with a broken peer range.
  */
-const DEV_CONSTRUCTS_VERSION = '10.5.1';
+const DEV_CONSTRUCTS_VERSION = '10.4.2';
 /** Node.js lines the workflows build and test on: the LTS lines (22 for the build and release). */
 const WORKFLOW_NODE_VERSION = '22.x';
 const EXTRA_NODE_VERSIONS = ['24.x'];
@@ -112,7 +119,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     'ts-node',
     // Property-based tests, cdk-nag comparison, and local NodejsFunction bundling in tests.
-    'cdk-nag@^2.38.2',
+    'cdk-nag@~2.37.55',
     'fast-check@^4.3.0',
     'esbuild@^0.25.0',
     // Integration tests (test/integ.*.ts) as CDK users write them, checked by integ-runner against
@@ -130,6 +137,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // The pinned dev dependencies on the peers (after the constructor: projen's CDK dependencies
 // component removes any constructs dev dependency given to it).
 project.addDevDeps(`aws-cdk-lib@${MIN_CDK_VERSION}`, `constructs@${DEV_CONSTRUCTS_VERSION}`);
+// jsii-pacmak writes the Go module's go.mod from the versions installed here, the indirect ones
+// too: with aws-cdk-lib's `^2.2.229` npm installs the newest @aws-cdk/asset-awscli-v1 (2.2.296),
+// whose Go module github.com/cdklabs/awscdk-asset-awscli-go/awscliv1/v2@v2.2.296 the Go module
+// proxy does not serve ("403: This module version is not available"), so `go mod tidy` of the
+// generated module, and any Go user's build, failed. Pinned to the version aws-cdk-go
+// v2.189.0's own go.mod requires (v2.2.229), so our go.mod asks for nothing newer than our
+// minimum aws-cdk-lib does. `npx projen bindings:test` builds the Go module and proves it.
+project.addDevDeps('@aws-cdk/asset-awscli-v1@2.2.229');
 
 // The npm tarball holds only what a consumer needs: the compiled code, the jsii assembly and the
 // rosetta tablet (the translated examples, which jsii-rosetta says to publish next to .jsii), the
@@ -256,6 +271,19 @@ buildWorkflow.addPostBuildJob('install-check', {
     { name: 'Install check', run: 'bash .repo/scripts/check-install.sh dist/js/*.tgz' },
   ],
 });
+
+// Every binding built, installed and run in its own language: jsii-pacmak builds the Python wheel,
+// the Java jar (into the Maven repository dist/java) and the Go module; each is installed the way
+// a user does into the app of its language (test/bindings/<language>/: a fresh venv with
+// aws-cdk-lib from PyPI, Maven with aws-cdk-lib from Maven Central, Go through a `replace` with
+// aws-cdk-go from the Go module proxy), synthesized, and compared with the TypeScript app's cloud
+// assembly. Needs python3, mvn, go and the registries, so it is not part of `build`; run after it.
+project.addTask('bindings:test', {
+  description: 'Build the Python, Java and Go packages, run the app of each language (test/bindings) and compare its template with the TypeScript one (after build; --cold: fresh caches)',
+  exec: 'bash test/bindings/run.sh',
+  receiveArgs: true,
+});
+project.gitignore.exclude('/test/bindings/java/target/');
 
 // Integration tests: test/integ.*.ts are CDK apps with an IntegTest. `integ` synthesizes each and
 // compares it with its committed snapshot (test/integ.*.ts.snapshot/): no AWS account needed, and
