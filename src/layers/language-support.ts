@@ -65,6 +65,15 @@ export interface CollectorLayerSupport {
   readonly collectorVersion: string;
   /** The type name to give the OTLP/HTTP exporter. */
   readonly otlpHttpExporter: 'otlp_http' | 'otlphttp';
+  /**
+   * The collector runs on Lambda Managed Instances. Support came with opentelemetry-lambda#2083
+   * (commit 9faf756a, first in layer-collector/0.20.0): from then on the extension registers for
+   * SHUTDOWN only there (lambda@3e718c6d collector/internal/lifecycle/manager.go:70-75). Before
+   * it, the extension always registers for INVOKE and SHUTDOWN (lambda@bda8ac4f, layer-collector/0.19.0,
+   * collector/internal/extensionapi/client.go:96-98), which Managed Instances reject, and the
+   * collector stops (`logger.Fatal("Cannot register extension")`, bda8ac4f manager.go:66-68).
+   */
+  readonly managedInstances: boolean;
 }
 
 // Node.js: the layer's wrapper builds propagators from its own map and drops unknown names with
@@ -220,10 +229,10 @@ const OTLP_HTTP_RENAMED_IN = '0.144.0';
  * names from layer-collector/0.21.0 (lambda@c0ac4ce0 converter.go:47-48; faa4ca46 :47-48).
  */
 export const COLLECTOR_SUPPORT: Readonly<Record<string, CollectorLayerSupport>> = {
-  '0.23.0': { collectorVersion: COLLECTOR_VERSIONS['0.23.0'], otlpHttpExporter: 'otlp_http' },
-  '0.21.0': { collectorVersion: COLLECTOR_VERSIONS['0.21.0'], otlpHttpExporter: 'otlp_http' },
-  '0.20.0': { collectorVersion: COLLECTOR_VERSIONS['0.20.0'], otlpHttpExporter: 'otlphttp' },
-  '0.19.0': { collectorVersion: COLLECTOR_VERSIONS['0.19.0'], otlpHttpExporter: 'otlphttp' },
+  '0.23.0': { collectorVersion: COLLECTOR_VERSIONS['0.23.0'], otlpHttpExporter: 'otlp_http', managedInstances: true },
+  '0.21.0': { collectorVersion: COLLECTOR_VERSIONS['0.21.0'], otlpHttpExporter: 'otlp_http', managedInstances: true },
+  '0.20.0': { collectorVersion: COLLECTOR_VERSIONS['0.20.0'], otlpHttpExporter: 'otlphttp', managedInstances: true },
+  '0.19.0': { collectorVersion: COLLECTOR_VERSIONS['0.19.0'], otlpHttpExporter: 'otlphttp', managedInstances: false },
 };
 
 /** Whether `version` (MAJOR.MINOR.PATCH) is at least `min`. */

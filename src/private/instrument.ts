@@ -5,10 +5,11 @@ import { ARM_64, Lazy, Stack, Token } from './cdk';
 import { ENV, LOCAL_OTLP_ENDPOINT, otelEnvironment, resourceAttributeList, telemetryLogAttributes } from './environment';
 import { describeOtelLayer, existingInstrumentation, LAMBDA_AT_EDGE, migrationHint, servesLambdaAtEdge } from './existing';
 import { checkFunction } from './function-checks';
+import { MANAGED_INSTANCES, onManagedInstances } from './managed-instances';
 import { releaseFor } from './validate';
 import { renderCollectorConfig } from '../collector-config';
 import { findSharedScope, planConfigDelivery, sharedScope, shortHash } from '../config-delivery';
-import { otlpHttpExporterType } from '../layers/language-support';
+import { COLLECTOR_SUPPORT, otlpHttpExporterType } from '../layers/language-support';
 import { OtelLayerRelease } from '../layers/releases';
 import { CollectorArch, LayerResolutionError, resolveLayerArn } from '../layers/resolve';
 import { ClickStackOptions, JavaInstrumentation } from '../options';
@@ -19,10 +20,10 @@ export const MAX_LAYERS = 5;
 export const MAX_ENVIRONMENT_BYTES = 4096;
 
 /** Why a function was refused: the aspect warns on some kinds and errors on others. */
-export type RefusalKind = 'containerImage' | 'runtime' | 'edge' | 'existing' | 'unsupportedOption' | 'userFile' | 'region' | 'conflict' | 'budget';
+export type RefusalKind = 'containerImage' | 'runtime' | 'edge' | 'existing' | 'unsupportedOption' | 'userFile' | 'region' | 'conflict' | 'budget' | 'managedInstances';
 
 /** Refusals the aspect turns into a warning and a skip: the function stays as it was. */
-export const SKIPPABLE_REFUSALS: ReadonlySet<RefusalKind> = new Set<RefusalKind>(['containerImage', 'runtime', 'edge', 'existing', 'unsupportedOption', 'userFile']);
+export const SKIPPABLE_REFUSALS: ReadonlySet<RefusalKind> = new Set<RefusalKind>(['containerImage', 'runtime', 'edge', 'existing', 'unsupportedOption', 'userFile', 'managedInstances']);
 
 /** A function that cannot be instrumented, with a message that names it and the fix. */
 export class InstrumentationRefused extends Error {
@@ -118,6 +119,14 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
   const attributes = resourceAttributeList(fn, options, support); // computed once, used thrice
   const checks = checkFunction(fn, options, support, attributes); // what the layers support (language-support.ts)
   if (checks.refusal) throw refuse(checks.refusal.kind, checks.refusal.why);
+  // Lambda Managed Instances: known now when the function is already on its capacity provider
+  // (always so for the aspect, which runs at synth); checked again at synth (validateFinalState).
+  const managed = onManagedInstances(fn);
+  const collectorRelease = releaseFor('collector', options);
+  if (managed) {
+    const why = managedInstancesRefusal(collectorRelease.version);
+    if (why) throw refuse('managedInstances', why);
+  }
 
   // 3. Collector config and the environment it needs.
   const configEnv: Record<string, string> = {};
@@ -136,6 +145,7 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
     debug: options.debug,
     exporterType: otlpHttpExporterType(releaseFor('collector', options).version),
     logResourceAttributes: telemetryLogAttributes(options, attributes),
+    managedInstances: managed,
   });
   const otel = otelEnvironment(options, support, attributes);
 
@@ -193,7 +203,12 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
   // after instrumentation), aws-cdk-lib drops these instead of failing in prepare, and our
   // synth-time validation names the problem.
   for (const [name, value] of toSet) fn.addEnvironment(name, value, { removeInEdge: true });
-  fn.node.addValidation({ validate: () => validateFinalState(fn, support.kind === 'language' ? support.wrapper : undefined, ownLayers, layers.length) });
+  fn.node.addValidation({
+    validate: () => [
+      ...validateFinalState(fn, support.kind === 'language' ? support.wrapper : undefined, ownLayers, layers.length),
+      ...validateManagedInstances(fn, managed, collectorRelease.version),
+    ],
+  });
 
   checks.annotate();
   if (kept.length > 0) {
@@ -203,6 +218,31 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
     Annotations.of(fn).addInfo(`[@clickstack/cdk:collectorOnly] ${fn.runtime.name} has no OpenTelemetry language layer: the collector layer was added, but the code must send telemetry itself over OTLP/HTTP (OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf; the .NET SDK defaults to gRPC) to ${LOCAL_OTLP_ENDPOINT}; ${support.sdkHint}`);
   }
   shared.instrumented.set(fn, { fingerprint, owner });
+}
+
+/**
+ * Why the collector layer release cannot run on Lambda Managed Instances, if it cannot
+ * (src/layers/language-support.ts, `managedInstances`); nothing for a layer of your own.
+ */
+function managedInstancesRefusal(collectorVersion: string | undefined): string | undefined {
+  if (collectorVersion === undefined || COLLECTOR_SUPPORT[collectorVersion]?.managedInstances !== false) return undefined;
+  return `it runs on ${MANAGED_INSTANCES}, but the collector layer ${collectorVersion} predates Managed Instances support (opentelemetry-lambda#2083, first in 0.20.0): its extension registers for INVOKE events, which Managed Instances reject, and the collector stops at start; use CollectorLayer.LATEST (or V0_20_0 or later)`;
+}
+
+/**
+ * Synth-time check that the collector config matches where the function runs: whether it is on
+ * Lambda Managed Instances is decided when it is instrumented; a function put on a capacity
+ * provider after that (\`capacityProvider.addFunction(fn)\` after \`ClickStackInstrumentation\`)
+ * has a config with \`decouple\`, which holds its telemetry until shutdown there.
+ */
+function validateManagedInstances(fn: lambda.Function, decided: boolean, collectorVersion: string | undefined): string[] {
+  const now = onManagedInstances(fn);
+  if (now === decided) return [];
+  const where = fn.node.path;
+  if (!now) return [`${where} was instrumented for ${MANAGED_INSTANCES}, but it no longer has a capacity provider configuration; instrument it after its configuration is final`];
+  const layer = managedInstancesRefusal(collectorVersion);
+  if (layer) return [`cannot instrument ${where}: ${layer}`];
+  return [`${where} was put on a capacity provider (${MANAGED_INSTANCES}) after it was instrumented, so its collector configuration has the decouple processor, which on Managed Instances holds every span, metric and log until the environment shuts down; call capacityProvider.addFunction(fn) before instrumenting it, or instrument it with ClickStackAspect (which runs at synth)`];
 }
 
 /** Synth-time checks of the final function: wrapper, environment and layer budgets. */
