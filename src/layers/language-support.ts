@@ -8,11 +8,18 @@ import { COLLECTOR_VERSIONS, LAYER_CATALOG, LayerFamily } from './catalog';
  *
  * Citations: `lambda@<commit> <file>:<line>` is open-telemetry/opentelemetry-lambda at the
  * layer's tag (layer-nodejs/0.19.0 = 7acbd17e; 0.20.0 = 3e718c6d; 0.21.0 = c0ac4ce0;
- * 0.23.0 = faa4ca46; layer-python/0.18.0 = 3e718c6d, 0.19.0 = c0ac4ce0, 0.21.0 = faa4ca46;
- * layer-javaagent/0.18.0 = 235abf2d, 0.19.0 = c0ac4ce0, 0.21.0 = faa4ca46 (the Java wrapper
- * layer is released from the same tag); layer-ruby/0.12.0 = 3e718c6d, 0.13.0 = c0ac4ce0,
- * 0.15.0 = faa4ca46; layer-collector/0.19.0 = bda8ac4f, 0.20.0 = 3e718c6d, 0.21.0 = c0ac4ce0,
- * 0.23.0 = faa4ca46). Each fact was read in those sources at those commits.
+ * 0.22.0 = 247d46c7; 0.23.0 = faa4ca46; layer-python/0.18.0 = 3e718c6d, 0.19.0 = c0ac4ce0,
+ * 0.20.0 = 247d46c7, 0.21.0 = faa4ca46; layer-javaagent/0.18.0 = 235abf2d, 0.19.0 = c0ac4ce0,
+ * 0.20.0 = 247d46c7, 0.21.0 = faa4ca46 (the Java wrapper layer is released from the same tag);
+ * layer-ruby/0.12.0 = 3e718c6d, 0.13.0 = c0ac4ce0, 0.14.0 = 247d46c7, 0.15.0 = faa4ca46;
+ * layer-collector/0.19.0 = bda8ac4f, 0.20.0 = 3e718c6d, 0.21.0 = c0ac4ce0, 0.22.0 = 247d46c7,
+ * 0.23.0 = faa4ca46). Each fact was read in those sources at those commits. The 0.22.0 line
+ * (247d46c7) changes, against 0.21.0: no wrapper.ts, otel-instrument, Java wrapper or
+ * disablequeuedretryconverter change (`git diff c0ac4ce0 247d46c7`); @opentelemetry/resources
+ * 2.7.0 (nodejs/package-lock.json:2069-2070, the 'strict' EnvDetector of 2.6.0+), Python SDK
+ * 1.41.0 (requirements.txt:1), Java agent 2.27.0 (java/dependencyManagement/build.gradle.kts:21),
+ * Ruby SDK 1.11 (ruby/src/otel/layer/Gemfile), and the collector gains `transform`
+ * (collector/lambdacomponents/default.go:28,73).
  */
 
 /** Language layer families. */
@@ -203,14 +210,15 @@ const RUBY: LanguageLayerSupport = {
 export const LANGUAGE_SUPPORT: Record<LanguageLayerFamily, Readonly<Record<string, LanguageLayerSupport>>> = {
   nodejs: {
     '0.23.0': nodejs(NODE_DEFAULTS, 'strict'),
+    '0.22.0': nodejs(NODE_DEFAULTS, 'strict'),
     '0.21.0': nodejs(NODE_DEFAULTS, 'strict'),
     '0.20.0': nodejs(NODE_DEFAULTS, 'baggage'),
     '0.19.0': nodejs(NODE_DEFAULTS_0_19, 'baggage'),
   },
-  python: { '0.21.0': PYTHON, '0.19.0': PYTHON, '0.18.0': PYTHON },
-  javaagent: { '0.21.0': java(true, 'custom'), '0.19.0': java(true, 'custom'), '0.18.0': java(true, 'urlDecoder') },
-  javawrapper: { '0.21.0': java(false, 'custom'), '0.19.0': java(false, 'custom'), '0.18.0': java(false, 'urlDecoder') },
-  ruby: { '0.15.0': RUBY, '0.13.0': RUBY, '0.12.0': RUBY },
+  python: { '0.21.0': PYTHON, '0.20.0': PYTHON, '0.19.0': PYTHON, '0.18.0': PYTHON },
+  javaagent: { '0.21.0': java(true, 'custom'), '0.20.0': java(true, 'custom'), '0.19.0': java(true, 'custom'), '0.18.0': java(true, 'urlDecoder') },
+  javawrapper: { '0.21.0': java(false, 'custom'), '0.20.0': java(false, 'custom'), '0.19.0': java(false, 'custom'), '0.18.0': java(false, 'urlDecoder') },
+  ruby: { '0.15.0': RUBY, '0.14.0': RUBY, '0.13.0': RUBY, '0.12.0': RUBY },
 };
 
 /**
@@ -230,6 +238,7 @@ const OTLP_HTTP_RENAMED_IN = '0.144.0';
  */
 export const COLLECTOR_SUPPORT: Readonly<Record<string, CollectorLayerSupport>> = {
   '0.23.0': { collectorVersion: COLLECTOR_VERSIONS['0.23.0'], otlpHttpExporter: 'otlp_http', managedInstances: true },
+  '0.22.0': { collectorVersion: COLLECTOR_VERSIONS['0.22.0'], otlpHttpExporter: 'otlp_http', managedInstances: true },
   '0.21.0': { collectorVersion: COLLECTOR_VERSIONS['0.21.0'], otlpHttpExporter: 'otlp_http', managedInstances: true },
   '0.20.0': { collectorVersion: COLLECTOR_VERSIONS['0.20.0'], otlpHttpExporter: 'otlphttp', managedInstances: true },
   '0.19.0': { collectorVersion: COLLECTOR_VERSIONS['0.19.0'], otlpHttpExporter: 'otlphttp', managedInstances: false },
