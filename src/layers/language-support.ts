@@ -81,6 +81,13 @@ export interface CollectorLayerSupport {
    * collector stops (`logger.Fatal("Cannot register extension")`, bda8ac4f manager.go:66-68).
    */
   readonly managedInstances: boolean;
+  /**
+   * The `transform` processor is compiled in: since layer-collector/0.22.0 (lambda@247d46c7
+   * collector/lambdacomponents/default.go:28,73, added against 0.21.0; also faa4ca46 :28,73),
+   * when the layer's README started calling `resource` deprecated (faa4ca46 collector/README.md:6-8).
+   * Not in 0.19.0-0.21.0 (bda8ac4f, 3e718c6d, c0ac4ce0 default.go: no transformprocessor import).
+   */
+  readonly transformProcessor: boolean;
 }
 
 // Node.js: the layer's wrapper builds propagators from its own map and drops unknown names with
@@ -237,11 +244,11 @@ const OTLP_HTTP_RENAMED_IN = '0.144.0';
  * names from layer-collector/0.21.0 (lambda@c0ac4ce0 converter.go:47-48; faa4ca46 :47-48).
  */
 export const COLLECTOR_SUPPORT: Readonly<Record<string, CollectorLayerSupport>> = {
-  '0.23.0': { collectorVersion: COLLECTOR_VERSIONS['0.23.0'], otlpHttpExporter: 'otlp_http', managedInstances: true },
-  '0.22.0': { collectorVersion: COLLECTOR_VERSIONS['0.22.0'], otlpHttpExporter: 'otlp_http', managedInstances: true },
-  '0.21.0': { collectorVersion: COLLECTOR_VERSIONS['0.21.0'], otlpHttpExporter: 'otlp_http', managedInstances: true },
-  '0.20.0': { collectorVersion: COLLECTOR_VERSIONS['0.20.0'], otlpHttpExporter: 'otlphttp', managedInstances: true },
-  '0.19.0': { collectorVersion: COLLECTOR_VERSIONS['0.19.0'], otlpHttpExporter: 'otlphttp', managedInstances: false },
+  '0.23.0': { collectorVersion: COLLECTOR_VERSIONS['0.23.0'], otlpHttpExporter: 'otlp_http', managedInstances: true, transformProcessor: true },
+  '0.22.0': { collectorVersion: COLLECTOR_VERSIONS['0.22.0'], otlpHttpExporter: 'otlp_http', managedInstances: true, transformProcessor: true },
+  '0.21.0': { collectorVersion: COLLECTOR_VERSIONS['0.21.0'], otlpHttpExporter: 'otlp_http', managedInstances: true, transformProcessor: false },
+  '0.20.0': { collectorVersion: COLLECTOR_VERSIONS['0.20.0'], otlpHttpExporter: 'otlphttp', managedInstances: true, transformProcessor: false },
+  '0.19.0': { collectorVersion: COLLECTOR_VERSIONS['0.19.0'], otlpHttpExporter: 'otlphttp', managedInstances: false, transformProcessor: false },
 };
 
 /** Whether `version` (MAJOR.MINOR.PATCH) is at least `min`. */
@@ -264,6 +271,16 @@ export function collectorAcceptsOtlpHttp(collectorVersion: string): boolean {
 export function otlpHttpExporterType(collectorLayerVersion: string | undefined): 'otlp_http' | 'otlphttp' {
   if (collectorLayerVersion === undefined) return 'otlphttp';
   return COLLECTOR_SUPPORT[collectorLayerVersion]?.otlpHttpExporter ?? 'otlphttp';
+}
+
+/**
+ * The processor that adds the Telemetry API logs' resource attributes: `transform` where the
+ * collector layer ships it, `resource` (deprecated there, still compiled in) before, and for a
+ * layer of your own (`CollectorLayer.fromArn()`, version unknown).
+ */
+export function logResourceProcessor(collectorLayerVersion: string | undefined): 'resource' | 'transform' {
+  if (collectorLayerVersion === undefined) return 'resource';
+  return COLLECTOR_SUPPORT[collectorLayerVersion]?.transformProcessor ? 'transform' : 'resource';
 }
 
 /** What a language layer release supports; undefined for a layer of your own (`fromArn()`). */

@@ -9,7 +9,7 @@ import { MANAGED_INSTANCES, onManagedInstances } from './managed-instances';
 import { releaseFor } from './validate';
 import { renderCollectorConfig } from '../collector-config';
 import { findSharedScope, planConfigDelivery, sharedScope, shortHash } from '../config-delivery';
-import { COLLECTOR_SUPPORT, otlpHttpExporterType } from '../layers/language-support';
+import { COLLECTOR_SUPPORT, logResourceProcessor, otlpHttpExporterType } from '../layers/language-support';
 import { OtelLayerRelease } from '../layers/releases';
 import { CollectorArch, LayerResolutionError, resolveLayerArn } from '../layers/resolve';
 import { ClickStackOptions, JavaInstrumentation } from '../options';
@@ -143,8 +143,9 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
     authorization,
     telemetryApiTypes: options.lambdaTelemetry,
     debug: options.debug,
-    exporterType: otlpHttpExporterType(releaseFor('collector', options).version),
+    exporterType: otlpHttpExporterType(collectorRelease.version),
     logResourceAttributes: telemetryLogAttributes(options, attributes),
+    logResourceProcessor: logResourceProcessor(collectorRelease.version),
     managedInstances: managed,
   });
   const otel = otelEnvironment(options, support, attributes);
