@@ -229,6 +229,36 @@ export const LANGUAGE_SUPPORT: Record<LanguageLayerFamily, Readonly<Record<strin
 };
 
 /**
+ * The OpenTelemetry API each language layer release ships, which the function's own API must
+ * not be newer than (the ClickStack guide's first troubleshooting rule: manual spans go nowhere
+ * otherwise). Checked at synth against the API package a bundle carries (src/private/api-version.ts).
+ *
+ * - Node.js `@opentelemetry/api`: lambda@<tag> nodejs/package-lock.json, `node_modules/@opentelemetry/api`
+ *   (1.9.0 at 7acbd17e :3232-3233, 3e718c6d :3231-3232, c0ac4ce0 :2960-2961; 1.9.1 at 247d46c7
+ *   :1325-1326, faa4ca46 :998-999). The API a function's code imports looks the layer's global
+ *   tracer provider up and takes it only with the same major and a minor not above the
+ *   registering API's (@opentelemetry/api 1.9.1 build/src/internal/semver.js:77-90); otherwise
+ *   it gets nothing (build/src/internal/global-utils.js:46-47) and uses no-op tracers.
+ * - Python `opentelemetry-api`: lambda@<tag> python/src/otel/otel_sdk/requirements.txt:1
+ *   `opentelemetry-sdk==<v>` (1.39.1, 1.40.0, 1.41.0, 1.44.0), which requires
+ *   `opentelemetry-api==<v>` (opentelemetry_sdk-1.44.0.dist-info/METADATA:22, PyPI). The layer
+ *   puts /opt/python on PYTHONPATH (faa4ca46 python/src/otel/otel_sdk/otel-instrument:77-83): a
+ *   bundled API is a second copy beside the layer's SDK.
+ * - Java `opentelemetry-api` (agent and wrapper layers, one tag): the opentelemetry-bom that
+ *   lambda@<tag> java/dependencyManagement/build.gradle.kts:12 imports through
+ *   `opentelemetry-instrumentation-bom-alpha` (2.25.0-alpha -> 1.59.0, 2.26.1-alpha -> 1.60.1,
+ *   2.27.0-alpha -> 1.61.0, 2.30.0-alpha -> 1.64.0: the bom-alpha poms on Maven Central, the
+ *   `opentelemetry-bom` import).
+ * - Ruby: not checked (the issue's rule names Node.js, Python and Java).
+ */
+export const OTEL_API_VERSIONS: Readonly<Record<'nodejs' | 'python' | 'javaagent' | 'javawrapper', Readonly<Record<string, string>>>> = {
+  nodejs: { '0.23.0': '1.9.1', '0.22.0': '1.9.1', '0.21.0': '1.9.0', '0.20.0': '1.9.0', '0.19.0': '1.9.0' },
+  python: { '0.21.0': '1.44.0', '0.20.0': '1.41.0', '0.19.0': '1.40.0', '0.18.0': '1.39.1' },
+  javaagent: { '0.21.0': '1.64.0', '0.20.0': '1.61.0', '0.19.0': '1.60.1', '0.18.0': '1.59.0' },
+  javawrapper: { '0.21.0': '1.64.0', '0.20.0': '1.61.0', '0.19.0': '1.60.1', '0.18.0': '1.59.0' },
+};
+
+/**
  * The exporter type the collector accepts since open-telemetry/opentelemetry-collector v0.144.0
  * (commit 02f2e05b52, PR #14397; exporter/otlphttpexporter/factory.go:31
  * `WithDeprecatedTypeAlias("otlphttp")`): `otlphttp` still loads but logs a deprecation warning

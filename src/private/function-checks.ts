@@ -1,5 +1,6 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { apiVersionWarning } from './api-version';
 import { attributeLength, ResourceAttributeList, supportFor } from './environment';
 import { releaseFor } from './validate';
 import { ClickStackOptions, Propagator, TelemetryApiType } from '../options';
@@ -24,6 +25,7 @@ export const WARNING_IDS = {
   extensionLogs: '@clickstack/cdk:extensionLogsReingested',
   plainHttpIngestionKey: '@clickstack/cdk:plainHttpIngestionKey',
   ingestionKeyRegion: '@clickstack/cdk:ingestionKeyRegion',
+  apiVersion: '@clickstack/cdk:apiVersionNewer',
 } as const;
 
 /** Characters of the `OTEL_RESOURCE_ATTRIBUTES` syntax, which a layer that does not decode cannot carry. */
@@ -74,6 +76,13 @@ export function checkFunction(fn: lambda.Function, options: ClickStackOptions, s
       const s = list.shortenedPath;
       infos.push(`[@clickstack/cdk:attributeShortened] cdk.construct.path of ${where} is ${s.from} characters, over the ${s.limit} ${layer} accepts (a longer value would drop every resource attribute): it is sent as an 8-character hash of the whole path, '...', and the last ${s.to - 11} characters of the path (${s.to} in all)`);
     }
+  }
+
+  // The guide's first troubleshooting rule: the function's own OpenTelemetry API must not be
+  // newer than the layer's (language-support.ts, OTEL_API_VERSIONS).
+  if (support.kind === 'language') {
+    const newer = apiVersionWarning(fn, support.family, releaseFor(support.family, options).version);
+    if (newer) warnings.push([WARNING_IDS.apiVersion, newer]);
   }
 
   // Attributes known only at deploy time cannot be written into collector.yaml.
