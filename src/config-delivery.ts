@@ -63,8 +63,8 @@ export class SharedResources extends Construct {
   /** The mapping of `ConfigDelivery.ENVIRONMENT` configs (one key per distinct config; CloudFormation allows 200), and its keys. */
   public configMapping?: CfnMapping;
   public readonly configKeys = new Set<string>();
-  /** The OpenTelemetry API package found (or not) in each bundle directory, by family and directory: looked at once. */
-  public readonly apiScans = new Map<string, { readonly path: string; readonly version: string } | undefined>();
+  /** What each bundle directory holds (src/private/api-version.ts `scanBundle`), by family and directory: looked at once. */
+  public readonly bundleScans = new Map<string, object>();
 }
 
 /** The shared resources of `scope`'s stack. */

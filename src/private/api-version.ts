@@ -22,32 +22,84 @@ const JAVA_JAR = /^opentelemetry-api-(\d+\.\d+\.\d+)\.jar$/;
 export const bundleFiles = {
   readFile: (file: string) => fs.readFileSync(file, 'utf8'),
   list: (dir: string) => fs.readdirSync(dir),
+  exists: (file: string) => fs.existsSync(file),
 };
 
+/** What one look at a bundle found: the OpenTelemetry API package, and facts for upstream losses. */
+export interface BundleScan {
+  /** The bundle directory looked at. */
+  readonly dir?: string;
+  readonly api?: BundledApi;
+  /** Python: a `protobuf-<v>.dist-info` at the root (opentelemetry-lambda#2570). */
+  readonly protobuf?: string;
+  /** Node.js: `node_modules/@opentelemetry/api-logs` is bundled: the code emits OpenTelemetry logs (opentelemetry-lambda#2537). */
+  readonly nodeLogsApi?: boolean;
+}
+
+const PROTOBUF_DIST_INFO = /^protobuf-(\d+\.\d+\.\d+)\.dist-info$/;
+
 /**
- * The OpenTelemetry API package in a bundle directory, at the few places a packager puts it,
- * never a walk of the tree: Node.js `node_modules/@opentelemetry/api/package.json` (one read;
- * a bundler such as esbuild, `NodejsFunction`'s default, inlines the API into its output, which
- * is not looked into); Python an `opentelemetry_api-<v>.dist-info` at the root (one directory
- * listing, as pip `--target` and the SAM/CDK Python bundlers leave it); Java a
+ * Look at a bundle directory at the few places a packager puts the OpenTelemetry API, never a
+ * walk of the tree: Node.js `node_modules/@opentelemetry/api/package.json` (one read; a bundler
+ * such as esbuild, `NodejsFunction`'s default, inlines the API into its output, which is not
+ * looked into) and whether `node_modules/@opentelemetry/api-logs/package.json` exists; Python an
+ * `opentelemetry_api-<v>.dist-info` (and a `protobuf-<v>.dist-info`) at the root (one directory
+ * listing, as pip `--target` and the SAM/CDK Python bundlers leave them); Java a
  * `lib/opentelemetry-api-<v>.jar` (one listing of `lib/`, the Lambda zip layout).
  */
-export function findBundledApi(dir: string, family: ApiFamily): BundledApi | undefined {
-  try {
-    if (family === 'nodejs') {
-      const rel = path.join('node_modules', '@opentelemetry', 'api', 'package.json');
+export function scanBundle(dir: string, family: ApiFamily): BundleScan {
+  if (family === 'nodejs') {
+    const rel = path.join('node_modules', '@opentelemetry', 'api', 'package.json');
+    let api: BundledApi | undefined;
+    try {
       const version = (JSON.parse(bundleFiles.readFile(path.join(dir, rel))) as { version?: unknown }).version;
-      return typeof version === 'string' && VERSION.test(version) ? { path: rel, version } : undefined;
+      if (typeof version === 'string' && VERSION.test(version)) api = { path: rel, version };
+    } catch {
+      // No such file, or not JSON: nothing to compare.
     }
-    const [sub, pattern] = family === 'python' ? ['', PYTHON_DIST_INFO] : ['lib', JAVA_JAR];
-    for (const name of bundleFiles.list(path.join(dir, sub))) {
-      const m = pattern.exec(name);
-      if (m) return { path: path.join(sub, name), version: m[1] };
-    }
-  } catch {
-    // No such file or directory, or not JSON: nothing to compare.
+    return { api, nodeLogsApi: bundleFiles.exists(path.join(dir, 'node_modules', '@opentelemetry', 'api-logs', 'package.json')) };
   }
-  return undefined;
+  const sub = family === 'python' ? '' : 'lib';
+  let names: string[];
+  try {
+    names = bundleFiles.list(path.join(dir, sub));
+  } catch {
+    return {};
+  }
+  let api: BundledApi | undefined;
+  let protobuf: string | undefined;
+  for (const name of names) {
+    const m = (family === 'python' ? PYTHON_DIST_INFO : JAVA_JAR).exec(name);
+    if (m) api = { path: path.join(sub, name), version: m[1] };
+    const pb = family === 'python' ? PROTOBUF_DIST_INFO.exec(name) : null;
+    if (pb) protobuf = pb[1];
+  }
+  return { api, protobuf };
+}
+
+/** The OpenTelemetry API package in a bundle directory (`scanBundle`). */
+export function findBundledApi(dir: string, family: ApiFamily): BundledApi | undefined {
+  return scanBundle(dir, family).api;
+}
+
+/**
+ * What the bundle of a function with a language layer holds (`scanBundle`), looked at once per
+ * stack and directory (functions that share an asset share the answer); undefined for code that
+ * is not a local directory asset, a stack whose bundling is skipped, or a family not looked at.
+ */
+export function functionBundle(fn: lambda.Function, family: LayerFamily): BundleScan | undefined {
+  if (!(family in OTEL_API_VERSIONS) || !Stack.of(fn).bundlingRequired) return undefined;
+  const code = localDirectoryAsset(fn);
+  if (!code) return undefined;
+  const dir = code.staging.absoluteStagedPath;
+  const scans = sharedScope(fn).bundleScans;
+  const key = `${family}\0${dir}`;
+  let found = scans.get(key) as BundleScan | undefined;
+  if (found === undefined) {
+    found = { ...scanBundle(dir, family as ApiFamily), dir };
+    scans.set(key, found);
+  }
+  return found;
 }
 
 /**
@@ -67,26 +119,17 @@ const PACKAGES: Record<ApiFamily, string> = { nodejs: '@opentelemetry/api', pyth
 
 /**
  * The warning for a function whose bundle carries a newer OpenTelemetry API than its layer
- * ships, if it does. Each bundle directory is looked at once per stack (functions that share an
- * asset share the answer); nothing for code that is not a local directory asset, a stack whose
- * bundling is skipped, a layer of your own or a family without data.
+ * ships, if it does; nothing for a layer of your own or a family without data.
  */
 export function apiVersionWarning(fn: lambda.Function, family: LayerFamily, layerVersion: string | undefined): string | undefined {
   if (!(family in OTEL_API_VERSIONS) || layerVersion === undefined) return undefined;
   const apiFamily = family as ApiFamily;
   const layerApi = OTEL_API_VERSIONS[apiFamily][layerVersion];
-  if (layerApi === undefined || !Stack.of(fn).bundlingRequired) return undefined;
-  const code = localDirectoryAsset(fn);
-  if (!code) return undefined;
-  const dir = code.staging.absoluteStagedPath;
-  const scans = sharedScope(fn).apiScans;
-  const key = `${apiFamily}\0${dir}`;
-  let found = scans.get(key);
-  if (!scans.has(key)) {
-    found = findBundledApi(dir, apiFamily);
-    scans.set(key, found);
-  }
+  if (layerApi === undefined) return undefined;
+  const scan = functionBundle(fn, family);
+  const found = scan?.api;
   if (!found || !apiNewer(apiFamily, found.version, layerApi)) return undefined;
+  const dir = scan?.dir ?? '';
   const pin = apiFamily === 'nodejs' ? `${layerApi.split('.').slice(0, 2).join('.')}.x` : `${layerApi} or older`;
   return `${fn.node.path} bundles ${PACKAGES[apiFamily]} ${found.version} (${found.path} in ${path.basename(dir)}), newer than the ${layerApi} the OpenTelemetry ${TITLES[apiFamily]} layer ${layerVersion} ships: its manual spans and metrics would go nowhere (the ClickStack guide, "custom instrumentation not sending"). Pin ${PACKAGES[apiFamily]} to ${pin} in the function's dependencies, or use a layer release that ships ${found.version} or later (src/layers/language-support.ts, OTEL_API_VERSIONS)`;
 }

@@ -2,6 +2,7 @@ import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { apiVersionWarning } from './api-version';
 import { attributeLength, ResourceAttributeList, supportFor } from './environment';
+import { runtimeNotes } from './runtime-notes';
 import { releaseFor } from './validate';
 import { ClickStackOptions, Propagator, TelemetryApiType } from '../options';
 import { layerClassOf, RuntimeSupport } from '../runtimes';
@@ -120,5 +121,11 @@ export function checkFunction(fn: lambda.Function, options: ClickStackOptions, s
   if (options.lambdaTelemetry?.includes(TelemetryApiType.EXTENSION)) {
     warnings.push([WARNING_IDS.extensionLogs, `${where} receives EXTENSION logs: the collector's own log lines (its export errors too) are read back by the telemetryapi receiver and exported again; prefer FUNCTION and PLATFORM`]);
   }
+
+  // SnapStart, durable functions and upstream losses (runtime-notes.ts, docs/runtime-notes.md).
+  const env = () => (Stack.of(fn).resolve((fn.node.defaultChild as lambda.CfnFunction).environment) as { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
+  const notes = runtimeNotes(fn, options, support, env);
+  infos.push(...notes.infos);
+  warnings.push(...notes.warnings);
   return { annotate };
 }
