@@ -233,8 +233,8 @@ function managedInstancesRefusal(collectorVersion: string | undefined): string |
 /**
  * Synth-time check that the collector config matches where the function runs: whether it is on
  * Lambda Managed Instances is decided when it is instrumented; a function put on a capacity
- * provider after that (\`capacityProvider.addFunction(fn)\` after \`ClickStackInstrumentation\`)
- * has a config with \`decouple\`, which holds its telemetry until shutdown there.
+ * provider after that (`capacityProvider.addFunction(fn)` after `ClickStackInstrumentation`)
+ * has a config with `decouple`, which holds its telemetry until shutdown there.
  */
 function validateManagedInstances(fn: lambda.Function, decided: boolean, collectorVersion: string | undefined): string[] {
   const now = onManagedInstances(fn);
