@@ -121,7 +121,12 @@ export function collectorConfig(input: CollectorConfigInput): CollectorConfig {
       otlp: { protocols: { grpc: { endpoint: OTLP_GRPC_ENDPOINT }, http: { endpoint: OTLP_HTTP_ENDPOINT } } },
       ...(telemetryApi ? { telemetryapi: { types: [...input.telemetryApiTypes!] } } : {}),
     },
-    processors: { batch: {}, ...(input.managedInstances ? {} : { decouple: {} }), ...(logResource ? { resource: logResource } : {}), ...(logTransform ? { transform: logTransform } : {}) },
+    processors: {
+      batch: {},
+      ...(input.managedInstances ? {} : { decouple: {} }),
+      ...(logResource ? { resource: logResource } : {}),
+      ...(logTransform ? { transform: logTransform } : {}),
+    },
     exporters: {
       [otlpHttp]: {
         endpoint: input.endpoint,

@@ -123,7 +123,8 @@ export function checkFunction(fn: lambda.Function, options: ClickStackOptions, s
   }
 
   // SnapStart, durable functions and upstream losses (runtime-notes.ts, docs/runtime-notes.md).
-  const env = () => (Stack.of(fn).resolve((fn.node.defaultChild as lambda.CfnFunction).environment) as { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
+  const env = () => (Stack.of(fn).resolve((fn.node.defaultChild as lambda.CfnFunction).environment) as
+    { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
   const notes = runtimeNotes(fn, options, support, env);
   infos.push(...notes.infos);
   warnings.push(...notes.warnings);

@@ -31,7 +31,9 @@ function l1(fn: lambda.Function, name: string): unknown {
   return value === undefined || value === null ? undefined : Stack.of(fn).resolve(value);
 }
 
-export function runtimeNotes(fn: lambda.Function, options: ClickStackOptions, support: RuntimeSupport, environment: () => Record<string, unknown>): RuntimeNotes {
+export function runtimeNotes(
+  fn: lambda.Function, options: ClickStackOptions, support: RuntimeSupport, environment: () => Record<string, unknown>,
+): RuntimeNotes {
   const where = fn.node.path;
   const infos: string[] = [];
   const warnings: Array<[string, string]> = [];
