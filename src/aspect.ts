@@ -261,6 +261,7 @@ const REFUSAL_REASONS: Partial<Record<RefusalKind, string>> = {
   existing: 'already instrumented by someone else (see its warning)',
   unsupportedOption: 'its layer does not support an option (see its warning)',
   userFile: 'its bundle has a collector.yaml of its own (see its warning)',
+  managedInstances: 'its collector layer cannot run on Lambda Managed Instances (see its warning)',
 };
 
 /**

@@ -21,6 +21,27 @@ export interface CollectorConfigInput {
    * processor; used only with `telemetryApiTypes`.
    */
   readonly logResourceAttributes?: ReadonlyArray<readonly [string, string]>;
+  /**
+   * Which processor adds `logResourceAttributes`: `transform` (OTTL, `set(...) where ... == nil`)
+   * on collector layers that ship it, `resource` (`action: insert`) on older ones and layers of
+   * your own (src/layers/language-support.ts, `transformProcessor`). Same effect: an attribute the
+   * record's resource already has is kept.
+   * @default 'resource'
+   */
+  readonly logResourceProcessor?: 'resource' | 'transform';
+  /**
+   * The function runs on Lambda Managed Instances (a capacity provider): no `decouple` processor.
+   * There the collector registers for SHUTDOWN only and gets no INVOKE event
+   * (open-telemetry/opentelemetry-lambda@faa4ca46, layer-collector/0.23.0,
+   * collector/internal/lifecycle/manager.go:72-77), so `decouple`, which forwards only between
+   * FunctionInvoked and FunctionFinished (collector/processor/decoupleprocessor/processor.go:107-119),
+   * would hold everything until SHUTDOWN, its 200-item channel (factory.go:50, processor.go:129)
+   * blocking the receivers long before. Upstream's own converter leaves it out there
+   * (collector/internal/confmap/converter/decoupleafterbatchconverter/converter.go:49-53).
+   * `batch` stays.
+   * @default false
+   */
+  readonly managedInstances?: boolean;
 }
 
 type Signal = 'traces' | 'metrics' | 'logs';
@@ -39,8 +60,9 @@ interface CollectorConfig {
   };
   readonly processors: {
     readonly batch: {};
-    readonly decouple: {};
+    readonly decouple?: {};
     readonly resource?: { readonly attributes: Array<{ readonly key: string; readonly value: string; readonly action: 'insert' }> };
+    readonly transform?: { readonly log_statements: Array<{ readonly context: 'resource'; readonly statements: string[] }> };
   };
   /** The OTLP/HTTP exporter under `otlp_http` or `otlphttp`, and `debug`. */
   readonly exporters: Record<string, {
@@ -59,24 +81,39 @@ interface CollectorConfig {
 export const OTLP_GRPC_ENDPOINT = 'localhost:4317';
 export const OTLP_HTTP_ENDPOINT = 'localhost:4318';
 
-/** Build the typed configuration. `decouple` is last in every pipeline (upstream no longer adds it). */
+/**
+ * Build the typed configuration. `decouple` is last in every pipeline (upstream no longer adds
+ * it), except on Lambda Managed Instances, where no pipeline has it (`managedInstances`).
+ */
 export function collectorConfig(input: CollectorConfigInput): CollectorConfig {
   const telemetryApi = input.telemetryApiTypes !== undefined && input.telemetryApiTypes.length > 0;
   const otlpHttp = input.exporterType ?? 'otlphttp';
   const exporters = input.debug ? [otlpHttp, 'debug'] : [otlpHttp];
   // The telemetryapi receiver builds its resource from the Lambda environment only
   // (open-telemetry/opentelemetry-lambda@faa4ca46 collector/receiver/telemetryapireceiver/receiver.go:772-799:
-  // service.name, faas.*, cloud region; never OTEL_RESOURCE_ATTRIBUTES). The `resource` processor
-  // (compiled into every collector layer release we know: collector/lambdacomponents/default.go:71
-  // at faa4ca46, :69 at 0.19.0; collector/README.md:6-8 calls it deprecated since layer 0.22.0,
-  // in favour of `transform`, which 0.19.0-0.21.0 lack) adds the function's identity, with `insert` so that the SDK's own
-  // logs in the same pipeline keep what they carry. First, so `decouple` stays last.
-  const logResource = telemetryApi && (input.logResourceAttributes?.length ?? 0) > 0
-    ? { attributes: input.logResourceAttributes!.map(([key, value]) => ({ key, value, action: 'insert' as const })) }
+  // service.name, faas.*, cloud region; never OTEL_RESOURCE_ATTRIBUTES). A processor adds the
+  // function's identity, only where an attribute is absent, so that the SDK's own logs in the same
+  // pipeline keep what they carry; first, so `decouple` stays last. The `resource` processor
+  // (`action: insert`; compiled into every collector layer release we know:
+  // collector/lambdacomponents/default.go:71 at faa4ca46, :69 at 0.19.0) is deprecated since
+  // layer 0.22.0 (collector/README.md:6-8 at faa4ca46) in favour of `transform`, which 0.19.0-0.21.0 lack.
+  // The `transform` processor (compiled in since layer-collector/0.22.0: lambda@247d46c7
+  // collector/lambdacomponents/default.go:28,73; contrib transformprocessor v0.151.0 in
+  // collector/go.mod:149) does the same with OTTL in the `resource` context: set only where the
+  // attribute is absent (nil), as `insert` does.
+  const attrs = telemetryApi && (input.logResourceAttributes?.length ?? 0) > 0 ? input.logResourceAttributes! : undefined;
+  const processorName = input.logResourceProcessor ?? 'resource';
+  const logResource = attrs !== undefined && processorName === 'resource'
+    ? { attributes: attrs.map(([key, value]) => ({ key, value, action: 'insert' as const })) }
     : undefined;
+  const logTransform = attrs !== undefined && processorName === 'transform'
+    ? { log_statements: [{ context: 'resource' as const, statements: attrs.map(([key, value]) => `set(attributes[${ottlString(key)}], ${ottlString(value)}) where attributes[${ottlString(key)}] == nil`) }] }
+    : undefined;
+  const logProcessor = logResource ? ['resource'] : logTransform ? ['transform'] : [];
+  const tail = input.managedInstances ? ['batch'] : ['batch', 'decouple'];
   const pipeline = (signal: Signal): Pipeline => ({
     receivers: signal === 'logs' && telemetryApi ? ['otlp', 'telemetryapi'] : ['otlp'],
-    processors: signal === 'logs' && logResource ? ['resource', 'batch', 'decouple'] : ['batch', 'decouple'],
+    processors: signal === 'logs' ? [...logProcessor, ...tail] : [...tail],
     exporters,
   });
   return {
@@ -84,7 +121,12 @@ export function collectorConfig(input: CollectorConfigInput): CollectorConfig {
       otlp: { protocols: { grpc: { endpoint: OTLP_GRPC_ENDPOINT }, http: { endpoint: OTLP_HTTP_ENDPOINT } } },
       ...(telemetryApi ? { telemetryapi: { types: [...input.telemetryApiTypes!] } } : {}),
     },
-    processors: { batch: {}, decouple: {}, ...(logResource ? { resource: logResource } : {}) },
+    processors: {
+      batch: {},
+      ...(input.managedInstances ? {} : { decouple: {} }),
+      ...(logResource ? { resource: logResource } : {}),
+      ...(logTransform ? { transform: logTransform } : {}),
+    },
     exporters: {
       [otlpHttp]: {
         endpoint: input.endpoint,
@@ -100,11 +142,16 @@ export function collectorConfig(input: CollectorConfigInput): CollectorConfig {
   };
 }
 
+/** An OTTL string literal: double quotes, with `\` and `"` escaped. */
+function ottlString(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
 const rendered = new Map<string, string>();
 
 /** Render `collector.yaml`; identical inputs give identical bytes (memoized per process). */
 export function renderCollectorConfig(input: CollectorConfigInput): string {
-  const key = JSON.stringify([input.endpoint, input.authorization, input.telemetryApiTypes, input.debug ?? false, input.exporterType ?? 'otlphttp', input.logResourceAttributes ?? []]);
+  const key = JSON.stringify([input.endpoint, input.authorization, input.telemetryApiTypes, input.debug ?? false, input.exporterType ?? 'otlphttp', input.logResourceAttributes ?? [], input.managedInstances ?? false, input.logResourceProcessor ?? 'resource']);
   let yaml = rendered.get(key);
   if (yaml === undefined) {
     yaml = '# Generated by cdk-clickstack-lambda. Do not edit.\n' + stringify(collectorConfig(input), { lineWidth: 0, aliasDuplicateObjects: false });

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { AssetStaging, CfnMapping, FileAssetPackaging, RemovalPolicy, Stack, Tokenization } from 'aws-cdk-lib';
+import { AssetStaging, CfnMapping, CfnResource, FileAssetPackaging, RemovalPolicy, Stack, Tokenization } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as cxapi from 'aws-cdk-lib/cx-api';
@@ -63,6 +63,8 @@ export class SharedResources extends Construct {
   /** The mapping of `ConfigDelivery.ENVIRONMENT` configs (one key per distinct config; CloudFormation allows 200), and its keys. */
   public configMapping?: CfnMapping;
   public readonly configKeys = new Set<string>();
+  /** What each bundle directory holds (src/private/api-version.ts `scanBundle`), by family and directory: looked at once. */
+  public readonly bundleScans = new Map<string, object>();
 }
 
 /** The shared resources of `scope`'s stack. */
@@ -240,12 +242,22 @@ function bundleConfig(fn: lambda.Function, code: { asset: s3assets.Asset; stagin
   }
   const cfn = fn.node.defaultChild as lambda.CfnFunction;
   cfn.code = { s3Bucket: bundle.location.bucketName, s3Key: bundle.location.objectKey };
-  // What `s3_assets.Asset.addResourceMetadata(cfn, 'Code')` records for the SAM CLI, when asked.
-  if (fn.node.tryGetContext(cxapi.ASSET_RESOURCE_METADATA_ENABLED_CONTEXT)) {
-    cfn.addMetadata(cxapi.ASSET_RESOURCE_METADATA_PATH_KEY, bundle.fileName);
-    cfn.addMetadata(cxapi.ASSET_RESOURCE_METADATA_IS_BUNDLED_KEY, false);
-    cfn.addMetadata(cxapi.ASSET_RESOURCE_METADATA_PROPERTY_KEY, 'Code');
-  }
+  addAssetMetadata(cfn, bundle.fileName, 'Code');
+}
+
+/**
+ * What `s3_assets.Asset.addResourceMetadata(resource, property)` records, when the
+ * `aws:cdk:enable-asset-metadata` context asks for it (the CDK CLI sets it by default): the
+ * asset's path relative to the template (`aws:asset:path`), whether it was bundled
+ * (`aws:asset:is-bundled`) and the property it fills (`aws:asset:property`); the same three keys
+ * in aws-cdk-lib 2.189.0 and 2.276.0 (aws-s3-assets/lib/asset.ts, `addResourceMetadata`). The SAM
+ * CLI (`sam local invoke`) reads them to mount the function's code and its layers' content.
+ */
+function addAssetMetadata(resource: CfnResource, fileName: string, property: 'Code' | 'Content'): void {
+  if (!resource.node.tryGetContext(cxapi.ASSET_RESOURCE_METADATA_ENABLED_CONTEXT)) return;
+  resource.addMetadata(cxapi.ASSET_RESOURCE_METADATA_PATH_KEY, fileName);
+  resource.addMetadata(cxapi.ASSET_RESOURCE_METADATA_IS_BUNDLED_KEY, false);
+  resource.addMetadata(cxapi.ASSET_RESOURCE_METADATA_PROPERTY_KEY, property);
 }
 
 /**
@@ -258,12 +270,15 @@ function configLayer(fn: lambda.Function, configYaml: string): lambda.ILayerVers
   const id = `Config${shortHash(configYaml).slice(0, 8)}`;
   const existing = holder.node.tryFindChild(id) as lambda.ILayerVersion | undefined;
   if (existing) return existing;
-  const { location } = stageSharedAsset(Stack.of(fn), hash, undefined, { [path.join(LAYER_CONFIG_DIR, CONFIG_FILE)]: configYaml });
-  return new lambda.LayerVersion(holder, id, {
+  const { location, fileName } = stageSharedAsset(Stack.of(fn), hash, undefined, { [path.join(LAYER_CONFIG_DIR, CONFIG_FILE)]: configYaml });
+  const layer = new lambda.LayerVersion(holder, id, {
     code: new StagedCode(location.bucketName, location.objectKey),
     description: `ClickStack collector configuration (${LAYER_CONFIG_URI})`,
     removalPolicy: RemovalPolicy.DESTROY,
   });
+  // For `sam local invoke`, which mounts the layer's content from this metadata.
+  addAssetMetadata(layer.node.defaultChild as CfnResource, fileName, 'Content');
+  return layer;
 }
 
 /**

@@ -5,7 +5,7 @@ import {
   generateCatalog, GENERATED_CATALOG, newestFirst, readReleaseList, RELEASE_LIST, ReleaseListError, validateReleaseList,
 } from '../scripts/update-layer-catalog';
 import { CollectorLayer, JavaAgentLayer, JavaWrapperLayer, NodejsLayer, OtelLayerRelease, PythonLayer, RubyLayer } from '../src';
-import { ALL_PUBLISHED_REGIONS, LATEST_VERSIONS, LAYER_CATALOG, LayerFamily } from '../src/layers/catalog';
+import { ALL_PUBLISHED_REGIONS, COLLECTOR_VERSIONS, LATEST_VERSIONS, LAYER_CATALOG, LayerFamily } from '../src/layers/catalog';
 
 const ROOT = path.join(__dirname, '..');
 const UPDATE = 'run `npx projen update-layer-catalog`';
@@ -143,6 +143,32 @@ describe('layer catalog', () => {
     expect(LAYER_CATALOG.javawrapper).toEqual(LAYER_CATALOG.javaagent);
     const tags = (layer: string) => releaseList().releases.filter(r => r.layer === layer).map(r => [r.version, r.tag]).sort();
     expect(tags('javawrapper')).toEqual(tags('javaagent'));
+  });
+});
+
+describe('the 0.22.0 release line (open-telemetry/opentelemetry-lambda@247d46c7, 2026-05-08)', () => {
+  // Versions and regions read in the upstream release workflows at 247d46c7
+  // (.github/workflows/release-layer-{collector,nodejs,python,java,ruby}.yml, the aws_region
+  // matrix: the same 33 regions in each, no ap-northeast-3) and collector/go.mod:37 (otelcol v0.151.0).
+  const line: Array<[LayerFamily, OtelLayerRelease, string]> = [
+    ['collector', CollectorLayer.V0_22_0, '0.22.0'],
+    ['nodejs', NodejsLayer.V0_22_0, '0.22.0'],
+    ['python', PythonLayer.V0_20_0, '0.20.0'],
+    ['javaagent', JavaAgentLayer.V0_20_0, '0.20.0'],
+    ['javawrapper', JavaWrapperLayer.V0_20_0, '0.20.0'],
+    ['ruby', RubyLayer.V0_14_0, '0.14.0'],
+  ];
+  test.each(line)('%s can be pinned at its 0.22.0-line version, in 33 regions without ap-northeast-3', (family, release, version) => {
+    expect(release.version).toBe(version);
+    const regions = LAYER_CATALOG[family][version];
+    expect(regions).toHaveLength(33);
+    expect(regions).toContain('af-south-1');
+    expect(regions).toContain('mx-central-1');
+    expect(regions).not.toContain('ap-northeast-3');
+  });
+
+  test('the collector 0.22.0 is collector v0.151.0', () => {
+    expect(COLLECTOR_VERSIONS['0.22.0']).toBe('0.151.0');
   });
 });
 

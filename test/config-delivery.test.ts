@@ -519,3 +519,57 @@ describe('compact config for an environment variable', () => {
     expect(compact).toMatch(/traces: &a0 \{.*\},metrics: \*a0,logs: \*a0\}/);
   });
 });
+
+describe('asset metadata for the SAM CLI (aws:cdk:enable-asset-metadata)', () => {
+  const METADATA_KEYS = ['aws:asset:is-bundled', 'aws:asset:path', 'aws:asset:property'];
+
+  for (const staging of [true, false]) {
+    test(`the config layer records what Asset.addResourceMetadata records, and its path leads to collector.yaml (asset staging ${staging ? 'on' : 'off'})`, () => {
+      // GIVEN the context the CDK CLI (metadata) and the SAM CLI (no staging) set
+      const context: Record<string, boolean> = { 'aws:cdk:enable-asset-metadata': true };
+      if (!staging) context['aws:cdk:disable-asset-staging'] = true;
+      const app = new App({ outdir: tmp('out'), context });
+      const stack = stackIn(app);
+      // A layer of the user's, through s3_assets.Asset: what aws-cdk-lib itself records.
+      const own = new lambda.LayerVersion(stack, 'Own', { code: lambda.Code.fromAsset(sourceDir()) });
+      // WHEN an inline function (config layer) is instrumented
+      const inline = new lambda.Function(stack, 'Inline', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1;'), layers: [own] });
+      instrument(stack, [inline]);
+      app.synth();
+      // THEN the config layer's metadata has the same keys as the user's layer, and its path
+      // (relative to the template's directory, as the SAM CLI reads it) holds collector.yaml
+      const layers = Template.fromStack(stack).findResources('AWS::Lambda::LayerVersion');
+      const [ownId] = Object.keys(layers).filter(k => k.startsWith('Own'));
+      const [configId] = Object.keys(layers).filter(k => !k.startsWith('Own'));
+      const expected = Object.keys(layers[ownId].Metadata).filter(k => k.startsWith('aws:asset:')).sort();
+      expect(expected).toEqual(METADATA_KEYS);
+      const meta = layers[configId].Metadata;
+      expect(Object.keys(meta).filter(k => k.startsWith('aws:asset:')).sort()).toEqual(expected);
+      expect(meta['aws:asset:property']).toBe('Content');
+      expect(meta['aws:asset:is-bundled']).toBe(false);
+      const dir = path.resolve(app.outdir, meta['aws:asset:path']);
+      expect(fs.readFileSync(path.join(dir, 'clickstack', 'collector.yaml'), 'utf8')).toContain(`endpoint: ${ENDPOINT}`);
+      // The same directory the asset manifest uploads for the layer's S3 key.
+      expect(dir).toBe(assetDirByKey(app, 'S', layers[configId].Properties.Content.S3Key));
+      // The function points at that file.
+      expect(fnProps(stack, 'Inline').Environment.Variables.OPENTELEMETRY_COLLECTOR_CONFIG_URI).toBe('/opt/clickstack/collector.yaml');
+    });
+  }
+
+  test('without the context, the config layer has no asset metadata (as aws-cdk-lib\'s own assets)', () => {
+    const app = new App({ outdir: tmp('out') });
+    const stack = stackIn(app);
+    instrument(stack, [fn(stack, 'Inline', { code: 'inline' })]);
+    const layer = Object.values<any>(Template.fromStack(stack).findResources('AWS::Lambda::LayerVersion'))[0];
+    expect(layer.Metadata?.['aws:asset:path']).toBeUndefined();
+  });
+
+  test('ConfigDelivery.LAYER on asset code records the layer metadata too, beside the function\'s own', () => {
+    const app = new App({ outdir: tmp('out'), context: { 'aws:cdk:enable-asset-metadata': true } });
+    const stack = stackIn(app);
+    instrument(stack, [assetFn(stack, 'Fn', lambda.Code.fromAsset(sourceDir()))], { configDelivery: ConfigDelivery.LAYER });
+    const layer = Object.values<any>(Template.fromStack(stack).findResources('AWS::Lambda::LayerVersion'))[0];
+    const dir = path.resolve(app.outdir, layer.Metadata['aws:asset:path']);
+    expect(fs.existsSync(path.join(dir, 'clickstack', 'collector.yaml'))).toBe(true);
+  });
+});

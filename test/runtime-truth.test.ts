@@ -231,37 +231,65 @@ describe('5. EXTENSION logs and debug', () => {
 });
 
 describe('6. Telemetry API logs carry the resource identity', () => {
-  test('the resource processor inserts the attributes in the logs pipeline only, before decouple', () => {
-    const c = build({
-      lambdaTelemetry: [TelemetryApiType.FUNCTION, TelemetryApiType.PLATFORM],
-      deploymentEnvironment: 'prod',
-      serviceVersion: '1.2$3',
-      resourceAttributes: { 'team.name': 'a,b' },
-      includeCdkMetadata: true,
-    }).config();
+  const identity = {
+    lambdaTelemetry: [TelemetryApiType.FUNCTION, TelemetryApiType.PLATFORM],
+    deploymentEnvironment: 'prod',
+    serviceVersion: '1.2$3',
+    resourceAttributes: { 'team.name': 'a,"b"\\c' },
+    includeCdkMetadata: true,
+  };
+
+  test('on collector layers with transform (0.22.0+, LATEST), the transform processor sets absent attributes in the logs pipeline only, before decouple', () => {
+    const c = build(identity).config();
+    expect(c.processors.resource).toBeUndefined();
+    expect(c.processors.transform).toEqual({
+      log_statements: [{
+        context: 'resource',
+        statements: [
+          'set(attributes["deployment.environment.name"], "prod") where attributes["deployment.environment.name"] == nil',
+          'set(attributes["service.version"], "1.2$$3") where attributes["service.version"] == nil',
+          'set(attributes["team.name"], "a,\\"b\\"\\\\c") where attributes["team.name"] == nil',
+          'set(attributes["cdk.stack.name"], "Stack-eu-west-1") where attributes["cdk.stack.name"] == nil',
+          'set(attributes["cdk.construct.path"], "Stack-eu-west-1/Fn") where attributes["cdk.construct.path"] == nil',
+        ],
+      }],
+    });
+    expect(c.service.pipelines.logs.processors).toEqual(['transform', 'batch', 'decouple']);
+    expect(c.service.pipelines.traces.processors).toEqual(['batch', 'decouple']);
+    expect(build({ ...identity, collectorLayer: CollectorLayer.V0_22_0 }).config().service.pipelines.logs.processors).toEqual(['transform', 'batch', 'decouple']);
+  });
+
+  test.each([
+    ['0.21.0', CollectorLayer.V0_21_0],
+    ['0.19.0', CollectorLayer.V0_19_0],
+    ['fromArn (version unknown)', CollectorLayer.fromArn('arn:aws:lambda:eu-west-1:123456789012:layer:my-collector:1')],
+  ])('on collector layer %s (no transform), the resource processor inserts the attributes', (_name, collectorLayer) => {
+    const c = build({ ...identity, collectorLayer }).config();
+    expect(c.processors.transform).toBeUndefined();
     expect(c.processors.resource).toEqual({
       attributes: [
         { key: 'deployment.environment.name', value: 'prod', action: 'insert' },
         { key: 'service.version', value: '1.2$$3', action: 'insert' },
-        { key: 'team.name', value: 'a,b', action: 'insert' },
+        { key: 'team.name', value: 'a,"b"\\c', action: 'insert' },
         { key: 'cdk.stack.name', value: 'Stack-eu-west-1', action: 'insert' },
         { key: 'cdk.construct.path', value: 'Stack-eu-west-1/Fn', action: 'insert' },
       ],
     });
     expect(c.service.pipelines.logs.processors).toEqual(['resource', 'batch', 'decouple']);
-    expect(c.service.pipelines.traces.processors).toEqual(['batch', 'decouple']);
   });
 
-  test('no resource processor without the receiver or without attributes', () => {
-    expect(build({ deploymentEnvironment: 'prod' }).config().processors.resource).toBeUndefined();
-    expect(build({ lambdaTelemetry: [TelemetryApiType.FUNCTION] }).config().processors.resource).toBeUndefined();
+  test('no resource or transform processor without the receiver or without attributes', () => {
+    for (const c of [build({ deploymentEnvironment: 'prod' }).config(), build({ lambdaTelemetry: [TelemetryApiType.FUNCTION] }).config()]) {
+      expect(c.processors.resource).toBeUndefined();
+      expect(c.processors.transform).toBeUndefined();
+    }
   });
 
   test('an attribute known only at deploy time is left out of the processor, with an info annotation', () => {
     const stack = concreteStack();
     const env = new CfnParameter(stack, 'Env').valueAsString;
     const { config } = build({ lambdaTelemetry: [TelemetryApiType.FUNCTION], deploymentEnvironment: env, serviceVersion: '2' }, {}, stack);
-    expect(config().processors.resource.attributes).toEqual([{ key: 'service.version', value: '2', action: 'insert' }]);
+    expect(config().processors.transform.log_statements[0].statements).toEqual(['set(attributes["service.version"], "2") where attributes["service.version"] == nil']);
     Annotations.fromStack(stack).hasInfo('/Stack-eu-west-1/Fn', Match.stringLikeRegexp('deployment.environment.name of Stack-eu-west-1/Fn are known only at deploy time'));
   });
 });

@@ -8,11 +8,18 @@ import { COLLECTOR_VERSIONS, LAYER_CATALOG, LayerFamily } from './catalog';
  *
  * Citations: `lambda@<commit> <file>:<line>` is open-telemetry/opentelemetry-lambda at the
  * layer's tag (layer-nodejs/0.19.0 = 7acbd17e; 0.20.0 = 3e718c6d; 0.21.0 = c0ac4ce0;
- * 0.23.0 = faa4ca46; layer-python/0.18.0 = 3e718c6d, 0.19.0 = c0ac4ce0, 0.21.0 = faa4ca46;
- * layer-javaagent/0.18.0 = 235abf2d, 0.19.0 = c0ac4ce0, 0.21.0 = faa4ca46 (the Java wrapper
- * layer is released from the same tag); layer-ruby/0.12.0 = 3e718c6d, 0.13.0 = c0ac4ce0,
- * 0.15.0 = faa4ca46; layer-collector/0.19.0 = bda8ac4f, 0.20.0 = 3e718c6d, 0.21.0 = c0ac4ce0,
- * 0.23.0 = faa4ca46). Each fact was read in those sources at those commits.
+ * 0.22.0 = 247d46c7; 0.23.0 = faa4ca46; layer-python/0.18.0 = 3e718c6d, 0.19.0 = c0ac4ce0,
+ * 0.20.0 = 247d46c7, 0.21.0 = faa4ca46; layer-javaagent/0.18.0 = 235abf2d, 0.19.0 = c0ac4ce0,
+ * 0.20.0 = 247d46c7, 0.21.0 = faa4ca46 (the Java wrapper layer is released from the same tag);
+ * layer-ruby/0.12.0 = 3e718c6d, 0.13.0 = c0ac4ce0, 0.14.0 = 247d46c7, 0.15.0 = faa4ca46;
+ * layer-collector/0.19.0 = bda8ac4f, 0.20.0 = 3e718c6d, 0.21.0 = c0ac4ce0, 0.22.0 = 247d46c7,
+ * 0.23.0 = faa4ca46). Each fact was read in those sources at those commits. The 0.22.0 line
+ * (247d46c7) changes, against 0.21.0: no wrapper.ts, otel-instrument, Java wrapper or
+ * disablequeuedretryconverter change (`git diff c0ac4ce0 247d46c7`); @opentelemetry/resources
+ * 2.7.0 (nodejs/package-lock.json:2069-2070, the 'strict' EnvDetector of 2.6.0+), Python SDK
+ * 1.41.0 (requirements.txt:1), Java agent 2.27.0 (java/dependencyManagement/build.gradle.kts:21),
+ * Ruby SDK 1.11 (ruby/src/otel/layer/Gemfile), and the collector gains `transform`
+ * (collector/lambdacomponents/default.go:28,73).
  */
 
 /** Language layer families. */
@@ -65,6 +72,22 @@ export interface CollectorLayerSupport {
   readonly collectorVersion: string;
   /** The type name to give the OTLP/HTTP exporter. */
   readonly otlpHttpExporter: 'otlp_http' | 'otlphttp';
+  /**
+   * The collector runs on Lambda Managed Instances. Support came with opentelemetry-lambda#2083
+   * (commit 9faf756a, first in layer-collector/0.20.0): from then on the extension registers for
+   * SHUTDOWN only there (lambda@3e718c6d collector/internal/lifecycle/manager.go:70-75). Before
+   * it, the extension always registers for INVOKE and SHUTDOWN (lambda@bda8ac4f, layer-collector/0.19.0,
+   * collector/internal/extensionapi/client.go:96-98), which Managed Instances reject, and the
+   * collector stops (`logger.Fatal("Cannot register extension")`, bda8ac4f manager.go:66-68).
+   */
+  readonly managedInstances: boolean;
+  /**
+   * The `transform` processor is compiled in: since layer-collector/0.22.0 (lambda@247d46c7
+   * collector/lambdacomponents/default.go:28,73, added against 0.21.0; also faa4ca46 :28,73),
+   * when the layer's README started calling `resource` deprecated (faa4ca46 collector/README.md:6-8).
+   * Not in 0.19.0-0.21.0 (bda8ac4f, 3e718c6d, c0ac4ce0 default.go: no transformprocessor import).
+   */
+  readonly transformProcessor: boolean;
 }
 
 // Node.js: the layer's wrapper builds propagators from its own map and drops unknown names with
@@ -194,14 +217,45 @@ const RUBY: LanguageLayerSupport = {
 export const LANGUAGE_SUPPORT: Record<LanguageLayerFamily, Readonly<Record<string, LanguageLayerSupport>>> = {
   nodejs: {
     '0.23.0': nodejs(NODE_DEFAULTS, 'strict'),
+    '0.22.0': nodejs(NODE_DEFAULTS, 'strict'),
     '0.21.0': nodejs(NODE_DEFAULTS, 'strict'),
     '0.20.0': nodejs(NODE_DEFAULTS, 'baggage'),
     '0.19.0': nodejs(NODE_DEFAULTS_0_19, 'baggage'),
   },
-  python: { '0.21.0': PYTHON, '0.19.0': PYTHON, '0.18.0': PYTHON },
-  javaagent: { '0.21.0': java(true, 'custom'), '0.19.0': java(true, 'custom'), '0.18.0': java(true, 'urlDecoder') },
-  javawrapper: { '0.21.0': java(false, 'custom'), '0.19.0': java(false, 'custom'), '0.18.0': java(false, 'urlDecoder') },
-  ruby: { '0.15.0': RUBY, '0.13.0': RUBY, '0.12.0': RUBY },
+  python: { '0.21.0': PYTHON, '0.20.0': PYTHON, '0.19.0': PYTHON, '0.18.0': PYTHON },
+  javaagent: { '0.21.0': java(true, 'custom'), '0.20.0': java(true, 'custom'), '0.19.0': java(true, 'custom'), '0.18.0': java(true, 'urlDecoder') },
+  javawrapper: { '0.21.0': java(false, 'custom'), '0.20.0': java(false, 'custom'), '0.19.0': java(false, 'custom'), '0.18.0': java(false, 'urlDecoder') },
+  ruby: { '0.15.0': RUBY, '0.14.0': RUBY, '0.13.0': RUBY, '0.12.0': RUBY },
+};
+
+/**
+ * The OpenTelemetry API each language layer release ships, which the function's own API must
+ * not be newer than (the ClickStack guide's first troubleshooting rule: manual spans go nowhere
+ * otherwise). Checked at synth against the API package a bundle carries (src/private/api-version.ts).
+ *
+ * - Node.js `@opentelemetry/api`: lambda@<tag> nodejs/package-lock.json, `node_modules/@opentelemetry/api`
+ *   (1.9.0 at 7acbd17e :3232-3233, 3e718c6d :3231-3232, c0ac4ce0 :2960-2961; 1.9.1 at 247d46c7
+ *   :1325-1326, faa4ca46 :998-999). The API a function's code imports looks the layer's global
+ *   tracer provider up and takes it only with the same major and a minor not above the
+ *   registering API's (@opentelemetry/api 1.9.1 build/src/internal/semver.js:77-90); otherwise
+ *   it gets nothing (build/src/internal/global-utils.js:46-47) and uses no-op tracers.
+ * - Python `opentelemetry-api`: lambda@<tag> python/src/otel/otel_sdk/requirements.txt:1
+ *   `opentelemetry-sdk==<v>` (1.39.1, 1.40.0, 1.41.0, 1.44.0), which requires
+ *   `opentelemetry-api==<v>` (opentelemetry_sdk-1.44.0.dist-info/METADATA:22, PyPI). The layer
+ *   puts /opt/python on PYTHONPATH (faa4ca46 python/src/otel/otel_sdk/otel-instrument:77-83): a
+ *   bundled API is a second copy beside the layer's SDK.
+ * - Java `opentelemetry-api` (agent and wrapper layers, one tag): the opentelemetry-bom that
+ *   lambda@<tag> java/dependencyManagement/build.gradle.kts:12 imports through
+ *   `opentelemetry-instrumentation-bom-alpha` (2.25.0-alpha -> 1.59.0, 2.26.1-alpha -> 1.60.1,
+ *   2.27.0-alpha -> 1.61.0, 2.30.0-alpha -> 1.64.0: the bom-alpha poms on Maven Central, the
+ *   `opentelemetry-bom` import).
+ * - Ruby: not checked (the issue's rule names Node.js, Python and Java).
+ */
+export const OTEL_API_VERSIONS: Readonly<Record<'nodejs' | 'python' | 'javaagent' | 'javawrapper', Readonly<Record<string, string>>>> = {
+  nodejs: { '0.23.0': '1.9.1', '0.22.0': '1.9.1', '0.21.0': '1.9.0', '0.20.0': '1.9.0', '0.19.0': '1.9.0' },
+  python: { '0.21.0': '1.44.0', '0.20.0': '1.41.0', '0.19.0': '1.40.0', '0.18.0': '1.39.1' },
+  javaagent: { '0.21.0': '1.64.0', '0.20.0': '1.61.0', '0.19.0': '1.60.1', '0.18.0': '1.59.0' },
+  javawrapper: { '0.21.0': '1.64.0', '0.20.0': '1.61.0', '0.19.0': '1.60.1', '0.18.0': '1.59.0' },
 };
 
 /**
@@ -220,10 +274,11 @@ const OTLP_HTTP_RENAMED_IN = '0.144.0';
  * names from layer-collector/0.21.0 (lambda@c0ac4ce0 converter.go:47-48; faa4ca46 :47-48).
  */
 export const COLLECTOR_SUPPORT: Readonly<Record<string, CollectorLayerSupport>> = {
-  '0.23.0': { collectorVersion: COLLECTOR_VERSIONS['0.23.0'], otlpHttpExporter: 'otlp_http' },
-  '0.21.0': { collectorVersion: COLLECTOR_VERSIONS['0.21.0'], otlpHttpExporter: 'otlp_http' },
-  '0.20.0': { collectorVersion: COLLECTOR_VERSIONS['0.20.0'], otlpHttpExporter: 'otlphttp' },
-  '0.19.0': { collectorVersion: COLLECTOR_VERSIONS['0.19.0'], otlpHttpExporter: 'otlphttp' },
+  '0.23.0': { collectorVersion: COLLECTOR_VERSIONS['0.23.0'], otlpHttpExporter: 'otlp_http', managedInstances: true, transformProcessor: true },
+  '0.22.0': { collectorVersion: COLLECTOR_VERSIONS['0.22.0'], otlpHttpExporter: 'otlp_http', managedInstances: true, transformProcessor: true },
+  '0.21.0': { collectorVersion: COLLECTOR_VERSIONS['0.21.0'], otlpHttpExporter: 'otlp_http', managedInstances: true, transformProcessor: false },
+  '0.20.0': { collectorVersion: COLLECTOR_VERSIONS['0.20.0'], otlpHttpExporter: 'otlphttp', managedInstances: true, transformProcessor: false },
+  '0.19.0': { collectorVersion: COLLECTOR_VERSIONS['0.19.0'], otlpHttpExporter: 'otlphttp', managedInstances: false, transformProcessor: false },
 };
 
 /** Whether `version` (MAJOR.MINOR.PATCH) is at least `min`. */
@@ -246,6 +301,16 @@ export function collectorAcceptsOtlpHttp(collectorVersion: string): boolean {
 export function otlpHttpExporterType(collectorLayerVersion: string | undefined): 'otlp_http' | 'otlphttp' {
   if (collectorLayerVersion === undefined) return 'otlphttp';
   return COLLECTOR_SUPPORT[collectorLayerVersion]?.otlpHttpExporter ?? 'otlphttp';
+}
+
+/**
+ * The processor that adds the Telemetry API logs' resource attributes: `transform` where the
+ * collector layer ships it, `resource` (deprecated there, still compiled in) before, and for a
+ * layer of your own (`CollectorLayer.fromArn()`, version unknown).
+ */
+export function logResourceProcessor(collectorLayerVersion: string | undefined): 'resource' | 'transform' {
+  if (collectorLayerVersion === undefined) return 'resource';
+  return COLLECTOR_SUPPORT[collectorLayerVersion]?.transformProcessor ? 'transform' : 'resource';
 }
 
 /** What a language layer release supports; undefined for a layer of your own (`fromArn()`). */

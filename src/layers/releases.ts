@@ -38,6 +38,8 @@ export abstract class OtelLayerRelease {
 export class CollectorLayer extends OtelLayerRelease {
   /** Collector layer 0.23.0 (collector v0.157.0), 34 regions. */
   public static readonly V0_23_0 = new CollectorLayer('0.23.0');
+  /** Collector layer 0.22.0 (collector v0.151.0), 33 regions. */
+  public static readonly V0_22_0 = new CollectorLayer('0.22.0');
   /** Collector layer 0.21.0, 33 regions. */
   public static readonly V0_21_0 = new CollectorLayer('0.21.0');
   /** Collector layer 0.20.0, 17 regions. */
@@ -64,6 +66,8 @@ export class CollectorLayer extends OtelLayerRelease {
 export class NodejsLayer extends OtelLayerRelease {
   /** Node.js layer 0.23.0, 34 regions. */
   public static readonly V0_23_0 = new NodejsLayer('0.23.0');
+  /** Node.js layer 0.22.0, 33 regions. */
+  public static readonly V0_22_0 = new NodejsLayer('0.22.0');
   /** Node.js layer 0.21.0, 33 regions. */
   public static readonly V0_21_0 = new NodejsLayer('0.21.0');
   /** Node.js layer 0.20.0, 17 regions. */
@@ -87,6 +91,8 @@ export class NodejsLayer extends OtelLayerRelease {
 export class PythonLayer extends OtelLayerRelease {
   /** Python layer 0.21.0, 34 regions. */
   public static readonly V0_21_0 = new PythonLayer('0.21.0');
+  /** Python layer 0.20.0, 33 regions. */
+  public static readonly V0_20_0 = new PythonLayer('0.20.0');
   /** Python layer 0.19.0, 33 regions. */
   public static readonly V0_19_0 = new PythonLayer('0.19.0');
   /** Python layer 0.18.0, 17 regions. */
@@ -108,6 +114,8 @@ export class PythonLayer extends OtelLayerRelease {
 export class JavaAgentLayer extends OtelLayerRelease {
   /** Java agent layer 0.21.0 (agent 2.30.0), 34 regions. */
   public static readonly V0_21_0 = new JavaAgentLayer('0.21.0');
+  /** Java agent layer 0.20.0 (agent 2.27.0), 33 regions. */
+  public static readonly V0_20_0 = new JavaAgentLayer('0.20.0');
   /** Java agent layer 0.19.0, 33 regions. */
   public static readonly V0_19_0 = new JavaAgentLayer('0.19.0');
   /** Java agent layer 0.18.0, 17 regions. */
@@ -132,6 +140,8 @@ export class JavaAgentLayer extends OtelLayerRelease {
 export class JavaWrapperLayer extends OtelLayerRelease {
   /** Java wrapper layer 0.21.0, 34 regions. */
   public static readonly V0_21_0 = new JavaWrapperLayer('0.21.0');
+  /** Java wrapper layer 0.20.0, 33 regions. */
+  public static readonly V0_20_0 = new JavaWrapperLayer('0.20.0');
   /** Java wrapper layer 0.19.0, 33 regions. */
   public static readonly V0_19_0 = new JavaWrapperLayer('0.19.0');
   /** Java wrapper layer 0.18.0, 17 regions. */
@@ -153,6 +163,8 @@ export class JavaWrapperLayer extends OtelLayerRelease {
 export class RubyLayer extends OtelLayerRelease {
   /** Ruby layer 0.15.0, 34 regions. */
   public static readonly V0_15_0 = new RubyLayer('0.15.0');
+  /** Ruby layer 0.14.0, 33 regions. */
+  public static readonly V0_14_0 = new RubyLayer('0.14.0');
   /** Ruby layer 0.13.0, 33 regions. */
   public static readonly V0_13_0 = new RubyLayer('0.13.0');
   /** Ruby layer 0.12.0, 17 regions. */

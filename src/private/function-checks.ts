@@ -1,6 +1,8 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { apiVersionWarning } from './api-version';
 import { attributeLength, ResourceAttributeList, supportFor } from './environment';
+import { runtimeNotes } from './runtime-notes';
 import { releaseFor } from './validate';
 import { ClickStackOptions, Propagator, TelemetryApiType } from '../options';
 import { layerClassOf, RuntimeSupport } from '../runtimes';
@@ -25,6 +27,7 @@ export const WARNING_IDS = {
   plainHttpIngestionKey: '@clickstack/cdk:plainHttpIngestionKey',
   ingestionKeyRegion: '@clickstack/cdk:ingestionKeyRegion',
   otlpPortMismatch: '@clickstack/cdk:otlpPortMismatch',
+  apiVersion: '@clickstack/cdk:apiVersionNewer',
 } as const;
 
 /** Characters of the `OTEL_RESOURCE_ATTRIBUTES` syntax, which a layer that does not decode cannot carry. */
@@ -77,6 +80,13 @@ export function checkFunction(fn: lambda.Function, options: ClickStackOptions, s
     }
   }
 
+  // The guide's first troubleshooting rule: the function's own OpenTelemetry API must not be
+  // newer than the layer's (language-support.ts, OTEL_API_VERSIONS).
+  if (support.kind === 'language') {
+    const newer = apiVersionWarning(fn, support.family, releaseFor(support.family, options).version);
+    if (newer) warnings.push([WARNING_IDS.apiVersion, newer]);
+  }
+
   // Attributes known only at deploy time cannot be written into collector.yaml.
   if (options.lambdaTelemetry?.length) {
     const late = list.attributes.filter(([, v]) => Token.isUnresolved(v)).map(([k]) => k);
@@ -112,5 +122,12 @@ export function checkFunction(fn: lambda.Function, options: ClickStackOptions, s
   if (options.lambdaTelemetry?.includes(TelemetryApiType.EXTENSION)) {
     warnings.push([WARNING_IDS.extensionLogs, `${where} receives EXTENSION logs: the collector's own log lines (its export errors too) are read back by the telemetryapi receiver and exported again; prefer FUNCTION and PLATFORM`]);
   }
+
+  // SnapStart, durable functions and upstream losses (runtime-notes.ts, docs/runtime-notes.md).
+  const env = () => (Stack.of(fn).resolve((fn.node.defaultChild as lambda.CfnFunction).environment) as
+    { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
+  const notes = runtimeNotes(fn, options, support, env);
+  infos.push(...notes.infos);
+  warnings.push(...notes.warnings);
   return { annotate };
 }

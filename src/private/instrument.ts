@@ -7,11 +7,12 @@ import { describeOtelLayer, existingInstrumentation, handlerOf, LAMBDA_AT_EDGE, 
 import { checkFunction, WARNING_IDS } from './function-checks';
 import { ENDPOINT_VARIABLES, otlpPortMismatches } from './otlp-ports';
 import { collectorOnlyFamily, StackReport } from './report';
+import { MANAGED_INSTANCES, onManagedInstances } from './managed-instances';
 import { releaseFor } from './validate';
 import { describeVendors, findVendors } from './vendors';
 import { renderCollectorConfig } from '../collector-config';
 import { findSharedScope, planConfigDelivery, sharedScope, shortHash } from '../config-delivery';
-import { LanguageLayerSupport, otlpHttpExporterType } from '../layers/language-support';
+import { COLLECTOR_SUPPORT, LanguageLayerSupport, logResourceProcessor, otlpHttpExporterType } from '../layers/language-support';
 import { OtelLayerRelease } from '../layers/releases';
 import { CollectorArch, LayerResolutionError, resolveLayerArn } from '../layers/resolve';
 import { ClickStackOptions, JavaInstrumentation } from '../options';
@@ -22,10 +23,10 @@ export const MAX_LAYERS = 5;
 export const MAX_ENVIRONMENT_BYTES = 4096;
 
 /** Why a function was refused: the aspect warns on some kinds and errors on others. */
-export type RefusalKind = 'containerImage' | 'runtime' | 'edge' | 'existing' | 'unsupportedOption' | 'userFile' | 'region' | 'conflict' | 'budget';
+export type RefusalKind = 'containerImage' | 'runtime' | 'edge' | 'existing' | 'unsupportedOption' | 'userFile' | 'region' | 'conflict' | 'budget' | 'managedInstances';
 
 /** Refusals the aspect turns into a warning and a skip: the function stays as it was. */
-export const SKIPPABLE_REFUSALS: ReadonlySet<RefusalKind> = new Set<RefusalKind>(['containerImage', 'runtime', 'edge', 'existing', 'unsupportedOption', 'userFile']);
+export const SKIPPABLE_REFUSALS: ReadonlySet<RefusalKind> = new Set<RefusalKind>(['containerImage', 'runtime', 'edge', 'existing', 'unsupportedOption', 'userFile', 'managedInstances']);
 
 /** A function that cannot be instrumented, with a message that names it and the fix. */
 export class InstrumentationRefused extends Error {
@@ -125,6 +126,14 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
   const attributes = resourceAttributeList(fn, options, support); // computed once, used thrice
   const checks = checkFunction(fn, options, support, attributes); // what the layers support (language-support.ts)
   if (checks.refusal) throw refuse(checks.refusal.kind, checks.refusal.why);
+  // Lambda Managed Instances: known now when the function is already on its capacity provider
+  // (always so for the aspect, which runs at synth); checked again at synth (validateFinalState).
+  const managed = onManagedInstances(fn);
+  const collectorRelease = releaseFor('collector', options);
+  if (managed) {
+    const why = managedInstancesRefusal(collectorRelease.version);
+    if (why) throw refuse('managedInstances', why);
+  }
 
   // 3. Collector config and the environment it needs.
   const configEnv: Record<string, string> = {};
@@ -141,8 +150,10 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
     authorization,
     telemetryApiTypes: options.lambdaTelemetry,
     debug: options.debug,
-    exporterType: otlpHttpExporterType(releaseFor('collector', options).version),
+    exporterType: otlpHttpExporterType(collectorRelease.version),
     logResourceAttributes: telemetryLogAttributes(options, attributes),
+    logResourceProcessor: logResourceProcessor(collectorRelease.version),
+    managedInstances: managed,
   });
   const otel = otelEnvironment(options, support, attributes);
 
@@ -208,7 +219,10 @@ export function instrumentFunction(fn: lambda.Function, options: ClickStackOptio
   fn.node.addValidation({
     validate: () => {
       warnOtlpPortMismatch(fn, support, supportFor(support, options));
-      return validateFinalState(fn, support.kind === 'language' ? support.wrapper : undefined, ownLayers, layers.length, handler);
+      return [
+        ...validateFinalState(fn, support.kind === 'language' ? support.wrapper : undefined, ownLayers, layers.length, handler),
+        ...validateManagedInstances(fn, managed, collectorRelease.version),
+      ];
     },
   });
 
@@ -234,6 +248,31 @@ function warnOtlpPortMismatch(fn: lambda.Function, support: RuntimeSupport, data
   for (const mismatch of otlpPortMismatches(env, support, fn.runtime.name, data)) {
     Annotations.of(fn).addWarningV2(WARNING_IDS.otlpPortMismatch, `${fn.node.path} sends nothing the collector accepts: ${mismatch}; set OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_PROTOCOL to a matching pair, or remove both to use the SDK's defaults`);
   }
+}
+
+/**
+ * Why the collector layer release cannot run on Lambda Managed Instances, if it cannot
+ * (src/layers/language-support.ts, `managedInstances`); nothing for a layer of your own.
+ */
+function managedInstancesRefusal(collectorVersion: string | undefined): string | undefined {
+  if (collectorVersion === undefined || COLLECTOR_SUPPORT[collectorVersion]?.managedInstances !== false) return undefined;
+  return `it runs on ${MANAGED_INSTANCES}, but the collector layer ${collectorVersion} predates Managed Instances support (opentelemetry-lambda#2083, first in 0.20.0): its extension registers for INVOKE events, which Managed Instances reject, and the collector stops at start; use CollectorLayer.LATEST (or V0_20_0 or later)`;
+}
+
+/**
+ * Synth-time check that the collector config matches where the function runs: whether it is on
+ * Lambda Managed Instances is decided when it is instrumented; a function put on a capacity
+ * provider after that (`capacityProvider.addFunction(fn)` after `ClickStackInstrumentation`)
+ * has a config with `decouple`, which holds its telemetry until shutdown there.
+ */
+function validateManagedInstances(fn: lambda.Function, decided: boolean, collectorVersion: string | undefined): string[] {
+  const now = onManagedInstances(fn);
+  if (now === decided) return [];
+  const where = fn.node.path;
+  if (!now) return [`${where} was instrumented for ${MANAGED_INSTANCES}, but it no longer has a capacity provider configuration; instrument it after its configuration is final`];
+  const layer = managedInstancesRefusal(collectorVersion);
+  if (layer) return [`cannot instrument ${where}: ${layer}`];
+  return [`${where} was put on a capacity provider (${MANAGED_INSTANCES}) after it was instrumented, so its collector configuration has the decouple processor, which on Managed Instances holds every span, metric and log until the environment shuts down; call capacityProvider.addFunction(fn) before instrumenting it, or instrument it with ClickStackAspect (which runs at synth)`];
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Annotations, CfnResource, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { onManagedInstances } from './managed-instances';
 
 /** What happened to one function visited by an aspect. */
 export interface Decision {
@@ -69,7 +70,9 @@ export class StackReport extends Construct {
     const count = (o: Decision['outcome']) => all.filter(d => d.outcome === o).length;
     const deciders = [...new Set(all.map(d => d.by))];
     const by = deciders.length === 0 ? '' : deciders.length === 1 ? ` by ${deciders[0]}` : ` by ${deciders.map(b => `${b}: ${all.filter(d => d.by === b).length}`).join('; ')}`;
-    const lines = [`ClickStack: ${count('instrumented')} function(s) instrumented, ${count('skipped')} skipped, ${count('failed')} failed${by}`];
+    const managed = [...this.decisions].filter(([fn, d]) => d.outcome === 'instrumented' && onManagedInstances(fn)).length;
+    const onMi = managed > 0 ? ` (${managed} on Lambda Managed Instances: no decouple processor)` : '';
+    const lines = [`ClickStack: ${count('instrumented')} function(s) instrumented${onMi}, ${count('skipped')} skipped, ${count('failed')} failed${by}`];
     const groups = new Map<string, string[]>();
     for (const d of all) {
       if (d.outcome === 'instrumented' && !this.verbose) continue;

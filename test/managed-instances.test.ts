@@ -1,0 +1,152 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { parse } from 'yaml';
+import { concreteStack, ENDPOINT, fn } from './helpers';
+import { ClickStackAspect, ClickStackInstrumentation, CollectorLayer, ConfigDelivery } from '../src';
+import { collectorConfig } from '../src/collector-config';
+
+/** As a user sets it on the L1 (any aws-cdk-lib version: the property is read by name). */
+function onCapacityProvider(f: lambda.Function): void {
+  (f.node.defaultChild as any).capacityProviderConfig = {
+    lambdaManagedInstancesCapacityProviderConfig: { capacityProviderArn: 'arn:aws:lambda:eu-west-1:123456789012:capacity-provider:cp' },
+  };
+}
+
+/** The collector.yaml a function gets, followed from its template to the file in the cloud assembly. */
+function deliveredConfig(app: App, stack: Stack, id: string): any {
+  const assembly = app.synth();
+  const template = assembly.getStackByName(stack.stackName).template;
+  const [, fnRes] = Object.entries<any>(template.Resources).find(([k, r]) => k.startsWith(id) && r.Type === 'AWS::Lambda::Function')!;
+  const uri: string = fnRes.Properties.Environment.Variables.OPENTELEMETRY_COLLECTOR_CONFIG_URI;
+  const key = (s3: { S3Key: string }) => path.join(assembly.directory, `asset.${s3.S3Key.replace(/\.zip$/, '')}`);
+  if (uri === '/var/task/collector.yaml') return parse(fs.readFileSync(path.join(key(fnRes.Properties.Code), 'collector.yaml'), 'utf8'));
+  const layers = Object.entries<any>(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::LayerVersion');
+  const ref = fnRes.Properties.Layers.find((l: any) => l.Ref !== undefined).Ref;
+  const layer = layers.find(([k]) => k === ref)![1];
+  return parse(fs.readFileSync(path.join(key(layer.Properties.Content), 'clickstack', 'collector.yaml'), 'utf8'));
+}
+
+function processors(config: any): string[][] {
+  return Object.values<any>(config.service.pipelines).map(p => p.processors);
+}
+
+describe('Lambda Managed Instances', () => {
+  test('the pure config has batch and no decouple in any pipeline, and no decouple processor', () => {
+    const config = collectorConfig({ endpoint: ENDPOINT, managedInstances: true, telemetryApiTypes: ['platform'], logResourceAttributes: [['a', 'b']] });
+    expect(processors(config)).toEqual([['batch'], ['batch'], ['resource', 'batch']]);
+    expect(Object.keys(config.processors)).not.toContain('decouple');
+    // Negative control: elsewhere decouple stays last.
+    expect(processors(collectorConfig({ endpoint: ENDPOINT }))).toEqual([['batch', 'decouple'], ['batch', 'decouple'], ['batch', 'decouple']]);
+  });
+
+  test('a function on a capacity provider gets a bundled config without decouple; its neighbour keeps decouple', () => {
+    // GIVEN one function on Managed Instances, one not
+    const app = new App();
+    const stack = concreteStack('eu-west-1', app);
+    const mi = fn(stack, 'Mi');
+    onCapacityProvider(mi);
+    const od = fn(stack, 'Od');
+    // WHEN
+    new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, functions: [mi, od] });
+    // THEN
+    const config = deliveredConfig(app, stack, 'Mi');
+    for (const p of processors(config)) expect(p).toEqual(['batch']);
+    expect(config.processors.decouple).toBeUndefined();
+    for (const p of processors(deliveredConfig(app, stack, 'Od'))) expect(p).toEqual(['batch', 'decouple']);
+  });
+
+  test('the config layer of an inline function on Managed Instances has no decouple', () => {
+    const app = new App();
+    const stack = concreteStack('eu-west-1', app);
+    const mi = fn(stack, 'Mi', { code: 'inline' });
+    onCapacityProvider(mi);
+    new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, functions: [mi], configDelivery: ConfigDelivery.LAYER });
+    for (const p of processors(deliveredConfig(app, stack, 'Mi'))) expect(p).toEqual(['batch']);
+  });
+
+  test('the aspect decides at synth: a function put on a capacity provider after the aspect was added gets no decouple', () => {
+    const app = new App();
+    const stack = concreteStack('eu-west-1', app);
+    new ClickStackAspect({ endpoint: ENDPOINT }).applyTo(app);
+    const mi = fn(stack, 'Mi');
+    onCapacityProvider(mi); // after the aspect
+    for (const p of processors(deliveredConfig(app, stack, 'Mi'))) expect(p).toEqual(['batch']);
+    const summary = Annotations.fromStack(stack).findInfo(`/${stack.node.path}`, Match.stringLikeRegexp('@clickstack/cdk:summary'));
+    expect(summary[0].entry.data).toMatch(/1 function\(s\) instrumented \(1 on Lambda Managed Instances: no decouple processor\)/);
+  });
+
+  test('the summary says nothing of Managed Instances when no function runs there', () => {
+    const app = new App();
+    const stack = concreteStack('eu-west-1', app);
+    new ClickStackAspect({ endpoint: ENDPOINT }).applyTo(app);
+    fn(stack, 'Od');
+    app.synth();
+    const summary = Annotations.fromStack(stack).findInfo(`/${stack.node.path}`, Match.stringLikeRegexp('@clickstack/cdk:summary'));
+    expect(summary[0].entry.data).not.toMatch(/Managed Instances/);
+  });
+
+  test('fails at synth when the construct instrumented the function before it was put on a capacity provider', () => {
+    const app = new App();
+    const stack = concreteStack('eu-west-1', app);
+    const mi = fn(stack, 'Mi');
+    new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, functions: [mi] });
+    onCapacityProvider(mi); // too late: the config with decouple is already staged
+    expect(() => app.synth()).toThrow(/Stack-eu-west-1\/Mi was put on a capacity provider .* after it was instrumented.*decouple.*call capacityProvider.addFunction\(fn\) before instrumenting it, or instrument it with ClickStackAspect/);
+  });
+
+  test('throws for collector layer 0.19.0 on Managed Instances, naming the reason and the fix', () => {
+    const stack = concreteStack();
+    const mi = fn(stack, 'Mi');
+    onCapacityProvider(mi);
+    expect(() => new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, functions: [mi], collectorLayer: CollectorLayer.V0_19_0 }))
+      .toThrow(/cannot instrument Stack-eu-west-1\/Mi: it runs on Lambda Managed Instances .* collector layer 0.19.0 predates Managed Instances support \(opentelemetry-lambda#2083, first in 0.20.0\).*registers for INVOKE.*use CollectorLayer.LATEST/);
+    // Negative controls: 0.20.0 on Managed Instances, 0.19.0 elsewhere.
+    const ok = fn(stack, 'Ok');
+    onCapacityProvider(ok);
+    expect(() => new ClickStackInstrumentation(stack, 'Otel2', { endpoint: ENDPOINT, functions: [ok], collectorLayer: CollectorLayer.V0_20_0 })).not.toThrow();
+    expect(() => new ClickStackInstrumentation(stack, 'Otel3', { endpoint: ENDPOINT, functions: [fn(stack, 'Od')], collectorLayer: CollectorLayer.V0_19_0 })).not.toThrow();
+  });
+
+  test('collector layer 0.19.0 on a function put on a capacity provider later fails at synth', () => {
+    const app = new App();
+    const stack = concreteStack('eu-west-1', app);
+    const mi = fn(stack, 'Mi');
+    new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, functions: [mi], collectorLayer: CollectorLayer.V0_19_0 });
+    onCapacityProvider(mi);
+    expect(() => app.synth()).toThrow(/collector layer 0.19.0 predates Managed Instances support/);
+  });
+
+  test('the aspect skips a Managed Instances function with collector layer 0.19.0, with a warning', () => {
+    const app = new App();
+    const stack = concreteStack('eu-west-1', app);
+    new ClickStackAspect({ endpoint: ENDPOINT, collectorLayer: CollectorLayer.V0_19_0 }).applyTo(app);
+    onCapacityProvider(fn(stack, 'Mi'));
+    app.synth();
+    Annotations.fromStack(stack).hasWarning('/Stack-eu-west-1/Mi', Match.stringLikeRegexp('collector layer 0.19.0 predates Managed Instances support'));
+    const summary = Annotations.fromStack(stack).findInfo(`/${stack.node.path}`, Match.stringLikeRegexp('@clickstack/cdk:summary'));
+    expect(summary[0].entry.data).toMatch(/skipped: its collector layer cannot run on Lambda Managed Instances/);
+    const props = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+    expect(JSON.stringify(props)).not.toMatch(/OPENTELEMETRY_COLLECTOR_CONFIG_URI/);
+  });
+
+  // aws-cdk-lib 2.231 and later: the public construct, as the issue's users write it.
+  const capacityProvider = (lambda as any).CapacityProvider;
+  (capacityProvider ? test : test.skip)('CapacityProvider.addFunction() before the construct: no decouple (aws-cdk-lib >= 2.231)', () => {
+    const app = new App();
+    const stack = concreteStack('eu-west-1', app);
+    const cp = new capacityProvider(stack, 'Cp', {
+      subnets: [ec2.Subnet.fromSubnetId(stack, 'Sub', 'subnet-12345678')],
+      securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-12345678')],
+    });
+    const mi = fn(stack, 'Mi');
+    cp.addFunction(mi);
+    new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, functions: [mi] });
+    for (const p of processors(deliveredConfig(app, stack, 'Mi'))) expect(p).toEqual(['batch']);
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { CapacityProviderConfig: Match.anyValue() });
+  });
+});
+

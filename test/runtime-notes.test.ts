@@ -1,0 +1,117 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { ENDPOINT } from './helpers';
+import { ClickStackInstrumentation, ClickStackOptions, IngestionKey, PythonLayer } from '../src';
+
+function bundle(files: Record<string, string> = {}): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstack-notes-'));
+  for (const [name, content] of Object.entries({ 'index.js': 'exports.handler = async () => 1;\n', ...files })) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), content);
+  }
+  return dir;
+}
+
+interface Setup {
+  readonly runtime?: lambda.Runtime;
+  readonly architecture?: lambda.Architecture;
+  readonly dir?: string;
+  readonly environment?: Record<string, string>;
+  readonly snapStart?: boolean;
+  readonly durable?: boolean;
+  readonly options?: Partial<ClickStackOptions>;
+}
+
+function setup(s: Setup = {}): Stack {
+  const stack = new Stack(new App(), 'S', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const f = new lambda.Function(stack, 'Fn', {
+    runtime: s.runtime ?? lambda.Runtime.NODEJS_22_X,
+    architecture: s.architecture,
+    handler: 'index.handler',
+    code: lambda.Code.fromAsset(s.dir ?? bundle()),
+    environment: s.environment,
+    snapStart: s.snapStart ? lambda.SnapStartConf.ON_PUBLISHED_VERSIONS : undefined,
+  });
+  // As a user sets it on the L1 (aws-cdk-lib versions before durable functions have no prop).
+  if (s.durable) (f.node.defaultChild as any).durableConfig = { executionTimeout: 3600 };
+  new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, functions: [f], ...s.options });
+  return stack;
+}
+
+const warnings = (stack: Stack, id: string) => Annotations.fromStack(stack).findWarning('/S/Fn', Match.stringLikeRegexp(id)).map(w => String(w.entry.data));
+const infos = (stack: Stack, id: string) => Annotations.fromStack(stack).findInfo('/S/Fn', Match.stringLikeRegexp(id)).map(w => String(w.entry.data));
+
+describe('SnapStart', () => {
+  const key = (stack: Stack) => IngestionKey.fromSecret(secretsmanager.Secret.fromSecretCompleteArn(stack, 'K', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:clickstack-AbCdEf'));
+
+  test('a SnapStart function gets an info on what the snapshot holds', () => {
+    const stack = setup({ runtime: lambda.Runtime.JAVA_21, snapStart: true });
+    expect(infos(stack, '@clickstack/cdk:snapStart')[0]).toMatch(/S\/Fn uses SnapStart: the collector and the OpenTelemetry SDK start during INIT .* neither has a restore hook .*opentelemetry-java-instrumentation#10363/);
+    // Negative control: no SnapStart, no note.
+    expect(infos(setup({ runtime: lambda.Runtime.JAVA_21 }), '@clickstack/cdk:snapStart')).toEqual([]);
+  });
+
+  test('SnapStart with a key from Secrets Manager warns that a rotated key never reaches restored environments, with the fix', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const f = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.PYTHON_3_12, handler: 'index.handler', code: lambda.Code.fromAsset(bundle()), snapStart: lambda.SnapStartConf.ON_PUBLISHED_VERSIONS });
+    new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, functions: [f], ingestionKey: key(stack) });
+    expect(warnings(stack, 'snapStartIngestionKey')[0]).toMatch(/the snapshot holds the key, and a rotated key never reaches environments restored from it.*Publish a new function version after every rotation/);
+    // Negative controls: a plain-text key (nothing to rotate in Secrets Manager), or no SnapStart.
+    expect(warnings(setup({ runtime: lambda.Runtime.PYTHON_3_12, snapStart: true, options: { ingestionKey: IngestionKey.unsafePlainText('k') } }), 'snapStartIngestionKey')).toEqual([]);
+    const plain = new Stack(new App(), 'S', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const g = new lambda.Function(plain, 'Fn', { runtime: lambda.Runtime.PYTHON_3_12, handler: 'index.handler', code: lambda.Code.fromAsset(bundle()) });
+    new ClickStackInstrumentation(plain, 'Otel', { endpoint: ENDPOINT, functions: [g], ingestionKey: key(plain) });
+    expect(warnings(plain, 'snapStartIngestionKey')).toEqual([]);
+  });
+});
+
+describe('durable functions', () => {
+  test('a durable function warns that each invocation is its own trace, with the fix', () => {
+    expect(warnings(setup({ durable: true }), 'durableExecutionTraces')[0]).toMatch(/S\/Fn is a durable function: each invocation of a durable execution .* becomes its own trace.*aws-durable-execution-sdk-js-otel/);
+    expect(warnings(setup(), 'durableExecutionTraces')).toEqual([]);
+  });
+});
+
+describe('SDK logs not flushed at the end of an invocation (opentelemetry-lambda#2537)', () => {
+  test('Node.js with a log instrumentation on warns', () => {
+    expect(warnings(setup({ options: { nodejsEnabledInstrumentations: ['http', 'pino'] } }), 'sdkLogsNotFlushed')[0]).toMatch(/its pino log records go through the Node.js layer's Logs SDK.*opentelemetry-lambda#2537.*forceFlush\(\)/);
+  });
+
+  test('Node.js with @opentelemetry/api-logs in its bundle warns', () => {
+    const dir = bundle({ 'node_modules/@opentelemetry/api-logs/package.json': '{"version":"0.200.0"}' });
+    expect(warnings(setup({ dir }), 'sdkLogsNotFlushed')[0]).toMatch(/its bundle has @opentelemetry\/api-logs/);
+  });
+
+  test('quiet without OpenTelemetry logs, or with OTEL_LOGS_EXPORTER=none', () => {
+    expect(warnings(setup(), 'sdkLogsNotFlushed')).toEqual([]);
+    expect(warnings(setup({ options: { nodejsEnabledInstrumentations: ['pino'] }, environment: { OTEL_LOGS_EXPORTER: 'none' } }), 'sdkLogsNotFlushed')).toEqual([]);
+  });
+
+  test('Python with logging auto-instrumentation on warns', () => {
+    expect(warnings(setup({ runtime: lambda.Runtime.PYTHON_3_13, environment: { OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED: 'true' } }), 'sdkLogsNotFlushed')[0]).toMatch(/OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED/);
+    expect(warnings(setup({ runtime: lambda.Runtime.PYTHON_3_13 }), 'sdkLogsNotFlushed')).toEqual([]);
+  });
+});
+
+describe('Python 3.14 on arm64 with layer 0.21.0 and a bundled protobuf (opentelemetry-lambda#2570)', () => {
+  const py314 = new lambda.Runtime('python3.14', lambda.RuntimeFamily.PYTHON);
+  const withProtobuf = () => bundle({ 'index.py': 'def handler(e, c): return 1\n', 'protobuf-7.36.1.dist-info/METADATA': '' });
+
+  test('warns, naming the protobuf version and the fix', () => {
+    expect(warnings(setup({ runtime: py314, architecture: lambda.Architecture.ARM_64, dir: withProtobuf() }), 'pythonProtobufConflict')[0])
+      .toMatch(/runs Python 3.14 on arm64 with the Python layer 0.21.0 and bundles protobuf 7.36.1.*opentelemetry-lambda#2570.*Pin protobuf to 7.35.1.*PythonLayer.V0_20_0/);
+  });
+
+  test('quiet on x86_64, on layer 0.20.0, on Python 3.13, or without protobuf', () => {
+    expect(warnings(setup({ runtime: py314, dir: withProtobuf() }), 'pythonProtobufConflict')).toEqual([]);
+    expect(warnings(setup({ runtime: py314, architecture: lambda.Architecture.ARM_64, dir: withProtobuf(), options: { pythonLayer: PythonLayer.V0_20_0 } }), 'pythonProtobufConflict')).toEqual([]);
+    expect(warnings(setup({ runtime: lambda.Runtime.PYTHON_3_13, architecture: lambda.Architecture.ARM_64, dir: withProtobuf() }), 'pythonProtobufConflict')).toEqual([]);
+    expect(warnings(setup({ runtime: py314, architecture: lambda.Architecture.ARM_64 }), 'pythonProtobufConflict')).toEqual([]);
+  });
+});
