@@ -80,7 +80,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     extraCliOptions: ['--json', '--outputFile=test-reports/jest-results.json'],
     jestConfig: {
       setupFiles: ['<rootDir>/test/setup-env.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '/examples/'],
+      // test/e2e runs with node's test runner (`npx projen e2e`), not in the fast jest suite.
+      testPathIgnorePatterns: ['/node_modules/', '/examples/', '/test/e2e/'],
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
     },
   },
@@ -119,8 +120,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // 2.189.0-alpha.0 there).
     '@aws-cdk/integ-tests-alpha@2.187.0-alpha.0',
     '@aws-cdk/integ-runner@^2.197.10',
+    // The e2e ClickStack stand-in decodes OTLP protobuf with the messages this package generates
+    // with protobufjs (build/src/generated/root.js); 0.208.0 is a release that still ships them.
+    '@opentelemetry/otlp-transformer@0.208.0',
   ],
-  gitignore: ['cdk.out', 'examples/cdk.out', '.bench/', 'test-reports/', 'scratch/'],
+  gitignore: ['cdk.out', 'examples/cdk.out', '.bench/', 'test-reports/', 'scratch/', '.cache/'],
   // The tarball is an allow-list (package.json `files`, below), so no .npmignore deny-list.
   npmignoreEnabled: false,
 });
@@ -282,6 +286,15 @@ project.addTask('example', {
 project.addTask('bench', {
   description: 'Benchmark synth time, memory, template, cdk.out and upload bytes against an uninstrumented baseline (workloads inline, asset, bundles)',
   exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/bench.ts',
+  receiveArgs: true,
+});
+
+// End to end (test/e2e, see its README): build the collector from the upstream layer's Go modules
+// (caches in .cache/e2e), validate every configuration the library generates, and run synthesized
+// functions in the local Lambda against the ClickStack stand-in. Needs Go and the Go module proxy.
+project.addTask('e2e', {
+  description: 'Build the collector (test/e2e/collector), validate the config corpus, run the local-Lambda end-to-end tests',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json test/e2e/run.ts',
   receiveArgs: true,
 });
 
