@@ -89,7 +89,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
       setupFiles: ['<rootDir>/test/setup-env.ts'],
       // No test may remove the checkout it runs from (see test/guard-checkout.ts).
       setupFilesAfterEnv: ['<rootDir>/test/guard-checkout.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '/examples/'],
+      // test/e2e runs with node's test runner (`npx projen e2e`), not in the fast jest suite.
+      testPathIgnorePatterns: ['/node_modules/', '/examples/', '/test/e2e/'],
+      // .cache/e2e holds the Go module cache (package.json files of Go modules' test data among them).
+      modulePathIgnorePatterns: ['<rootDir>/.cache/'],
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
     },
   },
@@ -128,8 +131,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // 2.189.0-alpha.0 there).
     '@aws-cdk/integ-tests-alpha@2.187.0-alpha.0',
     '@aws-cdk/integ-runner@^2.197.10',
+    // The e2e ClickStack stand-in decodes OTLP protobuf with the messages this package generates
+    // with protobufjs (build/src/generated/root.js); 0.208.0 is a release that still ships them.
+    '@opentelemetry/otlp-transformer@0.208.0',
   ],
-  gitignore: ['cdk.out', 'examples/cdk.out', '.bench/', 'test-reports/', 'scratch/'],
+  gitignore: ['cdk.out', 'examples/cdk.out', '.bench/', 'test-reports/', 'scratch/', '.cache/'],
   // The tarball is an allow-list (package.json `files`, below), so no .npmignore deny-list.
   npmignoreEnabled: false,
 });
@@ -317,6 +323,16 @@ project.addTask('bench', {
 project.addTask('bench:typecheck', {
   description: 'Benchmark the type-check cost of the library in a subpath-only app run with ts-node (docs/typecheck.md); needs a built lib/',
   exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/bench-typecheck.ts',
+  receiveArgs: true,
+});
+
+// End to end (test/e2e, see its README): build a collector from the upstream collector's core and
+// contrib Go modules at the versions the layer pins, with stand-ins for the layer's own Lambda
+// components, which the Go module proxy does not serve (caches in .cache/e2e), validate every configuration the library generates, and run synthesized
+// functions in the local Lambda against the ClickStack stand-in. Needs Go and the Go module proxy.
+project.addTask('e2e', {
+  description: 'Build the collector (test/e2e/collector), validate the config corpus, run the local-Lambda end-to-end tests',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json test/e2e/run.ts',
   receiveArgs: true,
 });
 
