@@ -330,6 +330,14 @@ project.addTask('bench:typecheck', {
 // contrib Go modules at the versions the layer pins, with stand-ins for the layer's own Lambda
 // components, which the Go module proxy does not serve (caches in .cache/e2e), validate every configuration the library generates, and run synthesized
 // functions in the local Lambda against the ClickStack stand-in. Needs Go and the Go module proxy.
+// Issue 23's end-to-end check: the upstream JavaScript OTLP exporters, gRPC and HTTP, each at its
+// default endpoint under the environment the library synthesizes (test/e2e/otlp-ports.e2e.test.ts).
+project.addDevDeps(
+  '@opentelemetry/api@^1.9.0',
+  '@opentelemetry/sdk-trace-base@2.2.0',
+  '@opentelemetry/exporter-trace-otlp-grpc@0.208.0',
+  '@opentelemetry/exporter-trace-otlp-proto@0.208.0',
+);
 project.addTask('e2e', {
   description: 'Build the collector (test/e2e/collector), validate the config corpus, run the local-Lambda end-to-end tests',
   exec: 'ts-node --transpile-only --project test/tsconfig.json test/e2e/run.ts',
