@@ -76,6 +76,9 @@ export function functionDimensions(): Dimension[] {
         { name: 'plain-token', options: (s, id) => ({ ingestionKey: IngestionKey.unsafePlainText(new CfnParameter(s, `${id}Key`, { type: 'String', noEcho: true }).valueAsString) }) },
       ],
     },
+    // Where the function runs: on demand, or on Lambda Managed Instances (a capacity provider,
+    // read by the library from the L1 capacityProviderConfig; set below, on the function).
+    { name: 'placement', values: [{ name: 'on-demand', options: () => ({}) }, { name: 'managed-instances', options: () => ({}) }] },
     {
       name: 'endpoint',
       values: [
@@ -117,7 +120,8 @@ export function generateCorpus(outDir: string, handlerDir: string): Corpus {
   for (const stackCombo of product(stackDimensions())) {
     const stackName = stackCombo.map(c => c.name).join('-').replace(/[^A-Za-z0-9-]/g, '-');
     const assemblyDir = path.join(outDir, stackName);
-    const app = new App({ outdir: assemblyDir });
+    // Up to 192 functions a stack: past CloudFormation's 500 resources, which only deploying checks.
+    const app = new App({ outdir: assemblyDir, context: { '@aws-cdk/core:stackResourceLimit': 0 } });
     const stack = new Stack(app, 'Corpus', { env: { account: '123456789012', region: 'eu-west-1' } });
     const byFunction = new Map<string, { name: string; dims: Record<string, string> }>();
     const refs: Record<string, string> = {};
@@ -130,6 +134,11 @@ export function generateCorpus(outDir: string, handlerDir: string): Corpus {
       const fn = new lambda.Function(stack, id, {
         runtime: lambda.Runtime.PROVIDED_AL2023, handler: 'bootstrap', code: lambda.Code.fromAsset(handlerDir),
       });
+      if (dims.placement === 'managed-instances') {
+        // What capacityProvider.addFunction(fn) sets (aws-cdk-lib 2.231+), on any version.
+        const arn = 'arn:aws:lambda:eu-west-1:123456789012:capacity-provider:corpus';
+        (fn.node.defaultChild as unknown as { capacityProviderConfig: unknown }).capacityProviderConfig = { lambdaManagedInstancesCapacityProviderConfig: { capacityProviderArn: arn } };
+      }
       try {
         new ClickStackInstrumentation(stack, `${id}Otel`, { ...options, functions: [fn] });
       } catch (e) {
