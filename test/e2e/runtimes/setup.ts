@@ -1,0 +1,93 @@
+/**
+ * The language runtimes of the e2e tests, installed from the registries into the e2e cache
+ * (`.cache/e2e/runtimes/<language>`, ignored): a second run reuses them, CI installs them from
+ * nothing. Each install is keyed by the files that pin it (a copy of them is kept in the cache;
+ * a change reinstalls). See test/e2e/runtimes/README.md for where each version was read.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { CACHE } from '../harness';
+
+export const RUNTIMES = path.join(__dirname);
+export const RUNTIME_CACHE = path.join(CACHE, 'runtimes');
+
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): void {
+  const t0 = Date.now();
+  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 20 * 60_000 });
+  if (r.status !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) failed: ${r.error?.message ?? `exit ${r.status}`}\n${(r.stdout ?? '').slice(-3000)}\n${(r.stderr ?? '').slice(-3000)}`);
+  }
+  console.log(`# runtimes: ${cmd} ${args.slice(0, 3).join(' ')} took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+/** True when every pin file in `dir` equals its copy in `cacheDir` (and the install finished). */
+function upToDate(dir: string, cacheDir: string, pins: string[]): boolean {
+  if (!fs.existsSync(path.join(cacheDir, '.installed'))) return false;
+  return pins.every(p => fs.existsSync(path.join(cacheDir, p)) && fs.readFileSync(path.join(dir, p)).equals(fs.readFileSync(path.join(cacheDir, p))));
+}
+
+function install(dir: string, cacheDir: string, pins: string[], doInstall: () => void): void {
+  if (upToDate(dir, cacheDir, pins)) return;
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+  fs.mkdirSync(cacheDir, { recursive: true });
+  for (const p of pins) fs.copyFileSync(path.join(dir, p), path.join(cacheDir, p));
+  doInstall();
+  fs.writeFileSync(path.join(cacheDir, '.installed'), new Date().toISOString());
+}
+
+export interface NodejsRuntime {
+  /** node_modules with the layer's packages and aws-lambda-ric. */
+  readonly nodeModules: string;
+  /** The loader and exec wrapper (this repository's), laid out at /opt. */
+  readonly layerDir: string;
+  /** The runtime interface client's entry point (`aws-lambda-ric <handler>`). */
+  readonly ric: string;
+}
+
+/**
+ * Node.js: `npm ci` of runtimes/nodejs/package-lock.json (the layer's packages at the layer's
+ * versions, and aws-lambda-ric, whose native part builds with node-gyp, cmake, autoconf,
+ * automake, libtool and g++).
+ */
+export function nodejsRuntime(): NodejsRuntime {
+  const dir = path.join(RUNTIMES, 'nodejs');
+  const cacheDir = path.join(RUNTIME_CACHE, 'nodejs');
+  install(dir, cacheDir, ['package.json', 'package-lock.json'], () => run('npm', ['ci', '--no-audit', '--no-fund'], cacheDir));
+  const nodeModules = path.join(cacheDir, 'node_modules');
+  return { nodeModules, layerDir: path.join(dir, 'layer'), ric: path.join(nodeModules, 'aws-lambda-ric', 'bin', 'index.mjs') };
+}
+
+export interface PythonRuntime {
+  /** The layer's packages (what the layer holds at /opt/python), with bin/opentelemetry-instrument. */
+  readonly layerPackages: string;
+  /** Our otel-handler, otel-instrument and otel_wrapper.py, laid out at /opt and /opt/python. */
+  readonly layerDir: string;
+  /** awslambdaric (what Lambda holds at /var/runtime). */
+  readonly runtimeDir: string;
+  readonly python: string;
+}
+
+/**
+ * Python: the layer's requirements into a target folder as its Dockerfile does (`pip install -r
+ * requirements.txt -t python`, then nodeps-requirements.txt with --no-deps, boto* and urllib3*
+ * removed), and awslambdaric into another (a manylinux wheel: its native part comes built).
+ */
+export function pythonRuntime(): PythonRuntime {
+  const dir = path.join(RUNTIMES, 'python');
+  const cacheDir = path.join(RUNTIME_CACHE, 'python');
+  const python = process.env.E2E_PYTHON ?? 'python3';
+  const layerPackages = path.join(cacheDir, 'opt', 'python');
+  const runtimeDir = path.join(cacheDir, 'runtime');
+  install(dir, cacheDir, ['requirements.txt', 'nodeps-requirements.txt', 'runtime-requirements.txt'], () => {
+    const pip = (args: string[]) => run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--quiet', ...args], cacheDir);
+    pip(['-r', 'requirements.txt', '-t', layerPackages]);
+    const tmp = path.join(cacheDir, 'tmp');
+    pip(['-r', 'nodeps-requirements.txt', '-t', tmp, '--no-deps']);
+    fs.cpSync(tmp, layerPackages, { recursive: true });
+    fs.rmSync(tmp, { recursive: true, force: true });
+    for (const f of fs.readdirSync(layerPackages)) if (/^(boto|urllib3)/.test(f)) fs.rmSync(path.join(layerPackages, f), { recursive: true, force: true });
+    pip(['-r', 'runtime-requirements.txt', '-t', runtimeDir]);
+  });
+  return { layerPackages, layerDir: path.join(dir, 'layer'), runtimeDir, python };
+}
