@@ -96,7 +96,17 @@ export async function runFunction(s: Synthesized, rt: LanguageRuntime, opts: Run
   const invokeMs: number[] = [];
   let initMs = 0;
   try {
-    await lam.start();
+    // A runtime that exits during init fails the run at once (Lambda would report Runtime.ExitError).
+    let initDone = false;
+    const exited = new Promise<never>((_resolve, reject) => {
+      const poll = () => {
+        if (initDone) return;
+        if (/\[runtime\] exited/.test(lam.output)) reject(new Error(`the runtime exited during init\n${lam.output.slice(-6000)}`));
+        else setTimeout(poll, 100);
+      };
+      poll();
+    });
+    await Promise.race([lam.start(), exited]).finally(() => { initDone = true; });
     initMs = Date.now() - start;
     for (const event of opts.events) {
       const t0 = Date.now();
