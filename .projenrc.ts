@@ -82,6 +82,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       setupFiles: ['<rootDir>/test/setup-env.ts'],
       // test/e2e runs with node's test runner (`npx projen e2e`), not in the fast jest suite.
       testPathIgnorePatterns: ['/node_modules/', '/examples/', '/test/e2e/'],
+      // .cache/e2e holds the Go module cache (package.json files of Go modules' test data among them).
+      modulePathIgnorePatterns: ['<rootDir>/.cache/'],
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
     },
   },

@@ -8,19 +8,59 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { generateCorpus, PLAIN_KEY, SECRET_ARN, SECRET_JSON_ARN, SECRET_JSON_FIELD, writeHandlerDir } from './corpus';
-import { fileInLayout, testSecretsEnv, validateConfig } from './harness';
+import { CorpusCase, ENDPOINT, generateCorpus, PLAIN_KEY, SECRET_ARN, SECRET_JSON_ARN, SECRET_JSON_FIELD, TOKEN_ENDPOINT_VALUE, TOKEN_KEY_VALUE, writeHandlerDir } from './corpus';
+import { fileInLayout, printConfig, testSecretsEnv, validateConfig } from './harness';
+
+const SECRET_VALUE = 'secret-key-0123';
+const JSON_SECRET_VALUE = 'json-key-0123';
+const DEFAULT_SECRET_VALUE = 'token-arn-secret-key';
+/** The authorization header each key kind must resolve to (through the test secrets provider). */
+const EXPECTED_KEY: Record<string, string | undefined> = {
+  'none': undefined,
+  'secret': SECRET_VALUE,
+  'secret#field': JSON_SECRET_VALUE,
+  'secret-token-arn': DEFAULT_SECRET_VALUE,
+  'plain': PLAIN_KEY,
+  'plain-token': TOKEN_KEY_VALUE,
+};
+
+/** What the resolved configuration of one case must hold. */
+function checkResolved(c: CorpusCase, config: any): void {
+  const exporterNames = Object.keys(config.exporters ?? {});
+  const otlpHttp = exporterNames.find(n => n === 'otlp_http' || n === 'otlphttp');
+  assert.ok(otlpHttp, `${c.name}: no OTLP/HTTP exporter in ${exporterNames}`);
+  const exporter = config.exporters[otlpHttp];
+  assert.equal(exporter.endpoint, c.dims.endpoint === 'token' ? TOKEN_ENDPOINT_VALUE : ENDPOINT, `${c.name}: endpoint`);
+  assert.equal(exporter.compression, 'gzip', `${c.name}: compression`);
+  const headers: Array<{ name: string; value: string }> = exporter.headers ?? [];
+  const auth = headers.find(h => h.name === 'authorization')?.value;
+  assert.equal(auth, EXPECTED_KEY[c.dims.key], `${c.name}: authorization header`);
+  assert.equal(exporterNames.includes('debug'), c.dims.debug === 'on', `${c.name}: debug exporter`);
+  const pipelines = config.service.pipelines;
+  for (const signal of ['traces', 'metrics', 'logs']) {
+    const p = pipelines[signal];
+    assert.ok(p, `${c.name}: no ${signal} pipeline`);
+    assert.equal(p.processors[p.processors.length - 1], 'decouple', `${c.name}: decouple is not last in ${signal}`);
+  }
+  assert.equal(pipelines.logs.receivers.includes('telemetryapi'), c.dims.lambdaTelemetry !== 'none', `${c.name}: telemetryapi receiver`);
+}
 
 void test('every configuration the library generates loads in the collector', { timeout: 20 * 60_000 }, async t => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-corpus-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const started = Date.now();
   const corpus = generateCorpus(path.join(dir, 'out'), writeHandlerDir(path.join(dir, 'handler')));
-  const secrets = testSecretsEnv({ [SECRET_ARN]: 'secret-key-0123', [SECRET_JSON_ARN]: JSON.stringify({ [SECRET_JSON_FIELD]: 'json-key-0123' }) }, 'token-arn-secret-key');
+  const secrets = testSecretsEnv({
+    [SECRET_ARN]: SECRET_VALUE,
+    [SECRET_JSON_ARN]: JSON.stringify({ [SECRET_JSON_FIELD]: JSON_SECRET_VALUE }),
+  }, DEFAULT_SECRET_VALUE);
 
   // Distinct configurations: the text and the values of the variables it references.
-  const distinct = new Map<string, { names: string[]; uri: string; env: Record<string, string> }>();
-  for (const c of corpus.cases) {
+  // E2E_CORPUS_FILTER (a regular expression over the case names) narrows the run while developing.
+  const filter = process.env.E2E_CORPUS_FILTER ? new RegExp(process.env.E2E_CORPUS_FILTER) : undefined;
+  if (filter) t.diagnostic(`corpus: only the cases matching ${filter}`);
+  const distinct = new Map<string, { cases: CorpusCase[]; uri: string; env: Record<string, string> }>();
+  for (const c of corpus.cases.filter(x => !filter || filter.test(x.name))) {
     const env = c.layout.environment;
     const uri = env.OPENTELEMETRY_COLLECTOR_CONFIG_URI;
     assert.ok(uri, `${c.name}: no OPENTELEMETRY_COLLECTOR_CONFIG_URI`);
@@ -36,8 +76,8 @@ void test('every configuration the library generates loads in the collector', { 
     }
     const referenced = [...text.matchAll(/\$\{env:([A-Za-z0-9_]+)\}/g)].map(m => m[1]);
     const key = JSON.stringify([uri.startsWith('env:') ? 'env' : 'file', text, referenced.map(n => [n, env[n]])]);
-    const entry = distinct.get(key) ?? { names: [], uri: fileUri, env };
-    entry.names.push(c.name);
+    const entry = distinct.get(key) ?? { cases: [], uri: fileUri, env };
+    entry.cases.push(c);
     distinct.set(key, entry);
   }
   const plainKeyCases = corpus.cases.filter(c => c.dims.key === 'plain');
@@ -57,9 +97,10 @@ void test('every configuration the library generates loads in the collector', { 
   const worker = async () => {
     while (i < entries.length) {
       const e = entries[i++];
-      await t.test(`loads: ${e.names[0]}${e.names.length > 1 ? ` (+${e.names.length - 1} same)` : ''}`, async () => {
-        const result = await validateConfig(e.uri, { ...e.env, ...secrets });
-        assert.ok(result.ok, `collector validate rejected it:\n${result.output}`);
+      await t.test(`loads: ${e.cases[0].name}${e.cases.length > 1 ? ` (+${e.cases.length - 1} same)` : ''}`, async () => {
+        const result = await printConfig(e.uri, { ...e.env, ...secrets });
+        assert.ok(result.ok, `the collector rejected it:\n${result.output}`);
+        for (const c of e.cases) checkResolved(c, result.config);
       });
     }
   };
@@ -100,6 +141,10 @@ void test('negative control: the collector rejects a configuration with an unkno
     const result = await validateConfig(file, {});
     assert.equal(result.ok, false);
     assert.match(result.output, /compresion/);
+    // print-config, which the corpus uses, validates too.
+    const printed = await printConfig(file, {});
+    assert.equal(printed.ok, false);
+    assert.match(printed.output, /compresion/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

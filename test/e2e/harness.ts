@@ -48,6 +48,28 @@ export function validateConfig(uri: string, env: Record<string, string>, timeout
   });
 }
 
+export interface PrintConfigResult extends ValidateResult { readonly config?: any }
+
+/**
+ * `collector print-config --mode=unredacted --format=json --config=<uri>`: loads and validates
+ * the configuration like `validate` (otelcol's print-config validates first) and prints it
+ * resolved, with every `${env:…}` and `${secretsmanager:…}` replaced.
+ */
+export function printConfig(uri: string, env: Record<string, string>, timeoutMs = 60_000): Promise<PrintConfigResult> {
+  return new Promise(resolve => {
+    execFile(collectorBinary(), ['print-config', '--mode=unredacted', '--format=json', `--config=${uri}`], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+      maxBuffer: 4 * 1024 * 1024,
+    }, (err, stdout, stderr) => {
+      let config: any;
+      try { config = err ? undefined : JSON.parse(stdout); } catch { config = undefined; }
+      resolve({ ok: !err && config !== undefined, output: `${err ? stdout : ''}${stderr}`.trim(), config });
+    });
+  });
+}
+
 /** Fail fast with a clear message when a fixed port the collector config binds is busy. */
 export async function assertPortsFree(ports: number[]): Promise<void> {
   for (const port of ports) {

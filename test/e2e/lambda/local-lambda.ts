@@ -47,6 +47,19 @@ interface Subscriber { readonly extensionId: string; readonly types: string[]; r
 
 export interface InvokeResult { readonly requestId: string; readonly response: string; readonly error?: string }
 
+/** Every process a LocalLambda started and that still runs: killed when the test process exits. */
+const live = new Set<ChildProcess>();
+const killLive = () => {
+  for (const p of live) p.kill('SIGKILL');
+};
+process.on('exit', killLive);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killLive();
+    process.exit(1);
+  });
+}
+
 function traceHeader(): string {
   return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)};Sampled=0`;
 }
@@ -176,6 +189,7 @@ export class LocalLambda {
     const child = spawn(file, args, { cwd: path.join(this.opts.root, 'var', 'task'), env: this.baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     (child as any).kind = logType;
     this.processes.push(child);
+    live.add(child);
     const onLine = (line: string) => {
       this.output += `[${label}] ${line}\n`;
       this.emit(logType, line);
@@ -190,7 +204,11 @@ export class LocalLambda {
       stream.on('end', () => { if (buf) onLine(buf); });
     }
     child.on('error', e => { this.output += `[${label}] failed to start: ${e.message}\n`; });
-    child.on('exit', (code, signal) => { this.output += `[${label}] exited ${code ?? signal}\n`; this.notify(); });
+    child.on('exit', (code, signal) => {
+      live.delete(child);
+      this.output += `[${label}] exited ${code ?? signal}\n`;
+      this.notify();
+    });
   }
 
   private emit(type: string, record: unknown): void {
