@@ -140,6 +140,8 @@ void test('negative control: Node.js with a resource attribute over 255 characte
   assert.equal(server.length, 1, run.lambda.output.slice(-4000));
   const resource = server[0].resource;
   for (const k of ['deployment.environment.name', 'note', ...Object.keys(RESOURCE_ATTRIBUTES)]) assert.equal(resource[k], undefined, `${k} survived`);
+  // service.name survives: the library sets it in OTEL_SERVICE_NAME, which EnvDetector reads apart.
+  assert.equal(resource['service.name'], 'orders-node-long');
   // The detector's own attributes are still there: only the variable was lost.
   assert.equal(resource['cloud.provider'], 'aws');
 });

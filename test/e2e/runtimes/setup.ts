@@ -91,3 +91,21 @@ export function pythonRuntime(): PythonRuntime {
   });
   return { layerPackages, layerDir: path.join(dir, 'layer'), runtimeDir, python };
 }
+
+/** `ts-node test/e2e/runtimes/setup.ts [nodejs] [python]`: install (or reuse) the runtimes, with times. */
+if (require.main === module) {
+  const all: Record<string, () => unknown> = { nodejs: nodejsRuntime, python: pythonRuntime };
+  const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(all);
+  let failed = 0;
+  for (const name of names) {
+    const t0 = Date.now();
+    try {
+      all[name]();
+      console.log(`e2e runtimes: ${name} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (${path.join(RUNTIME_CACHE, name)})`);
+    } catch (e) {
+      failed++;
+      console.log(`e2e runtimes: ${name} failed after ${((Date.now() - t0) / 1000).toFixed(1)} s: ${(e as Error).message}`);
+    }
+  }
+  process.exit(failed === 0 ? 0 : 1);
+}
