@@ -84,7 +84,9 @@ export async function runFunction(s: Synthesized, rt: LanguageRuntime, opts: Run
   }
   const bootstrap = path.join(root, 'var', 'task', 'bootstrap');
   fs.writeFileSync(bootstrap, rt.bootstrap(root), { mode: 0o755 });
-  const environment: Record<string, string> = { ...env, ...rt.runtimeEnv, _HANDLER: s.layout.handler ?? '', ...(opts.envOverride ?? {}) };
+  // Lambda sets LANG=en_US.UTF-8 for every runtime; this machine has C.UTF-8 only. Without a UTF-8
+  // locale the JVM reads non-ASCII environment values as U+FFFD.
+  const environment: Record<string, string> = { LANG: 'C.UTF-8', ...env, ...rt.runtimeEnv, _HANDLER: s.layout.handler ?? '', ...(opts.envOverride ?? {}) };
   for (const [k, v] of Object.entries(environment)) if (/^\/(opt|var\/task)\//.test(v)) environment[k] = path.join(root, v);
   const uri = environment.OPENTELEMETRY_COLLECTOR_CONFIG_URI;
   const config = uri.startsWith('env:') ? environment[uri.slice(4)] : fs.readFileSync(uri, 'utf8');

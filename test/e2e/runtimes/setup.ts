@@ -92,9 +92,59 @@ export function pythonRuntime(): PythonRuntime {
   return { layerPackages, layerDir: path.join(dir, 'layer'), runtimeDir, python };
 }
 
+export interface JavaRuntime {
+  /** The runtime interface client and aws-lambda-java-core (what Lambda holds in /var/runtime/lib). */
+  readonly runtimeLib: string;
+  /** The unmodified agent jar of the Java agent layer. */
+  readonly agentJar: string;
+  /** Our otel-handler, laid out at /opt. */
+  readonly agentLayerDir: string;
+  /** The function's code: the compiled handler and its lib/ (the OpenTelemetry API). */
+  readonly functionCode: string;
+  readonly java: string;
+}
+
+/**
+ * Java (agent mode): the agent jar, the runtime interface client and the function's API jars with
+ * `mvn dependency:copy-dependencies` (a local Maven repository in the cache), and the handler
+ * compiled with the machine's javac.
+ */
+export function javaRuntime(): JavaRuntime {
+  const dir = path.join(RUNTIMES, 'java');
+  const cacheDir = path.join(RUNTIME_CACHE, 'java');
+  const pins = ['runtime/pom.xml', 'agent/pom.xml', 'function/pom.xml', 'function/src/e2e/Handler.java'];
+  const functionCode = path.join(cacheDir, 'function', 'code');
+  fs.mkdirSync(cacheDir, { recursive: true });
+  const pinned = (p: string) => path.join(cacheDir, 'pins', p);
+  const stale = !fs.existsSync(path.join(cacheDir, '.java-installed')) || pins.some(p => !fs.existsSync(pinned(p)) || !fs.readFileSync(path.join(dir, p)).equals(fs.readFileSync(pinned(p))));
+  if (stale) {
+    fs.rmSync(path.join(cacheDir, '.java-installed'), { force: true });
+    for (const part of ['runtime', 'agent', 'function']) {
+      fs.rmSync(path.join(cacheDir, part, 'lib'), { recursive: true, force: true });
+      run('mvn', ['-q', '-B', `-Dmaven.repo.local=${path.join(cacheDir, 'm2')}`, 'dependency:copy-dependencies',
+        `-DoutputDirectory=${path.join(cacheDir, part, 'lib')}`, '-DincludeScope=runtime'], path.join(dir, part));
+    }
+    fs.rmSync(functionCode, { recursive: true, force: true });
+    fs.mkdirSync(functionCode, { recursive: true });
+    run('javac', ['--release', '11', '-d', functionCode, '-cp', `${path.join(cacheDir, 'runtime', 'lib', '*')}:${path.join(cacheDir, 'function', 'lib', '*')}`,
+      path.join(dir, 'function', 'src', 'e2e', 'Handler.java')], dir);
+    fs.cpSync(path.join(cacheDir, 'function', 'lib'), path.join(functionCode, 'lib'), { recursive: true });
+    for (const p of pins) { fs.mkdirSync(path.dirname(pinned(p)), { recursive: true }); fs.copyFileSync(path.join(dir, p), pinned(p)); }
+    fs.writeFileSync(path.join(cacheDir, '.java-installed'), new Date().toISOString());
+  }
+  const agentLib = path.join(cacheDir, 'agent', 'lib');
+  return {
+    runtimeLib: path.join(cacheDir, 'runtime', 'lib'),
+    agentJar: path.join(agentLib, fs.readdirSync(agentLib).find(f => f.startsWith('opentelemetry-javaagent-'))!),
+    agentLayerDir: path.join(dir, 'agent', 'layer'),
+    functionCode,
+    java: 'java',
+  };
+}
+
 /** `ts-node test/e2e/runtimes/setup.ts [nodejs] [python]`: install (or reuse) the runtimes, with times. */
 if (require.main === module) {
-  const all: Record<string, () => unknown> = { nodejs: nodejsRuntime, python: pythonRuntime };
+  const all: Record<string, () => unknown> = { nodejs: nodejsRuntime, python: pythonRuntime, java: javaRuntime };
   const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(all);
   let failed = 0;
   for (const name of names) {
