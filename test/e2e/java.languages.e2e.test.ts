@@ -120,3 +120,16 @@ void test('Java agent: always_off sends no span, while metrics still arrive', { 
   assert.ok(sink.dataPoints().some(p => p.resource['service.name'] === 'orders-java-off'), 'no metrics: the run proves nothing');
   for (const r of run.results) assert.equal(JSON.parse(JSON.parse(r.response).body).sampled, false);
 });
+
+void test('negative control: the Java agent speaking gRPC (OTEL_EXPORTER_OTLP_PROTOCOL=grpc) to the HTTP port delivers nothing', { timeout: 240_000 }, async () => {
+  // What the Java wrapper does without the library's OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
+  // (its SDK defaults to grpc), reproduced with the agent, whose layer can be assembled here.
+  const s = synth({ ...OPTIONS, serviceName: 'orders-java-grpc', debug: false });
+  assert.equal(s.layout.environment.OTEL_EXPORTER_OTLP_PROTOCOL, 'http/protobuf');
+  const run = await runFunction(s, runtime, {
+    events: [apiEvent('grpc0')], envOverride: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, timeoutMs: 60_000, initTimeoutMs: 120_000,
+  }, sink);
+  assert.equal(run.results.length, 1);
+  assert.deepEqual(requestsSince(sink, run.start).filter(r => r.signal === 'traces'), []);
+  assert.deepEqual(fullSpans(sink, run.start).filter(sp => sp.resource['service.name'] === 'orders-java-grpc'), []);
+});
