@@ -53,7 +53,8 @@ export interface NodejsRuntime {
 export function nodejsRuntime(): NodejsRuntime {
   const dir = path.join(RUNTIMES, 'nodejs');
   const cacheDir = path.join(RUNTIME_CACHE, 'nodejs');
-  install(dir, cacheDir, ['package.json', 'package-lock.json'], () => run('npm', ['ci', '--no-audit', '--no-fund'], cacheDir));
+  // Two make jobs for aws-lambda-ric's native build (curl, aws-lambda-cpp, node-gyp): the machine's two cores.
+  install(dir, cacheDir, ['package.json', 'package-lock.json'], () => run('npm', ['ci', '--no-audit', '--no-fund'], cacheDir, { ...process.env, MAKEFLAGS: '-j2', JOBS: '2' }));
   const nodeModules = path.join(cacheDir, 'node_modules');
   return { nodeModules, layerDir: path.join(dir, 'layer'), ric: path.join(nodeModules, 'aws-lambda-ric', 'bin', 'index.mjs') };
 }
