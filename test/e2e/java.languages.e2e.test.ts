@@ -1,0 +1,135 @@
+/**
+ * Java end to end, agent mode: a java17 function synthesized by the library runs under the Java
+ * agent layer 0.21.0's agent (opentelemetry-javaagent 2.30.0 from Maven Central, our otel-handler:
+ * runtimes/java) and the Java runtime interface client, with the real collector, into the
+ * ClickStack stand-in.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { after, before, test } from 'node:test';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { assertPortsFree, collectorBinary } from './harness';
+import { FUNCTION_NAME, fullSpans, LanguageRuntime, RESOURCE_ATTRIBUTES, requestsSince, runFunction, seconds, SPAN_KIND_SERVER, synthesize, traceparent } from './languages';
+import { javaRuntime, JavaRuntime } from './runtimes/setup';
+import { OtlpSink } from './sink';
+import { ClickStackOptions, IngestionKey, Propagator, TraceSampler } from '../../src';
+
+const KEY = 'e2e-java-key';
+let sink: OtlpSink;
+let rt: JavaRuntime;
+let runtime: LanguageRuntime;
+const temps: string[] = [];
+
+before(async () => {
+  collectorBinary();
+  await assertPortsFree([4317, 4318]);
+  const t0 = Date.now();
+  rt = javaRuntime();
+  console.log(`# java runtime ready in ${seconds(Date.now() - t0)}`);
+  runtime = {
+    optDirs: [rt.agentLayerDir],
+    optLinks: { 'opentelemetry-javaagent.jar': rt.agentJar },
+    // Lambda's java bootstrap starts the runtime interface client with the handler name.
+    bootstrap: () => `#!/bin/sh\nexec ${rt.java} -XX:+UseSerialGC -cp "${rt.runtimeLib}/*" com.amazonaws.services.lambda.runtime.api.client.AWSLambda "$_HANDLER"\n`,
+    runtimeEnv: { AWS_EXECUTION_ENV: 'AWS_Lambda_java17' },
+  };
+  sink = new OtlpSink();
+  await sink.start();
+});
+after(async () => {
+  await sink?.stop();
+  for (const t of temps) fs.rmSync(t, { recursive: true, force: true });
+});
+
+function synth(options: Partial<ClickStackOptions>) {
+  const s = synthesize(sink.url, lambda.Runtime.JAVA_17, 'e2e.Handler::handleRequest', rt.functionCode, { ingestionKey: IngestionKey.unsafePlainText(KEY), ...options });
+  temps.push(s.dir);
+  return s;
+}
+
+/** An API Gateway proxy event (the handler's type), the marker in its body. */
+function apiEvent(marker: string, headers: Record<string, string> = {}) {
+  return { httpMethod: 'POST', path: '/e2e', resource: '/e2e', body: marker, headers };
+}
+
+const OPTIONS: Partial<ClickStackOptions> = {
+  serviceName: 'orders-java',
+  deploymentEnvironment: 'e2e',
+  resourceAttributes: RESOURCE_ATTRIBUTES,
+  sampler: TraceSampler.parentBasedTraceIdRatio(1),
+  propagators: [Propagator.TRACECONTEXT, Propagator.BAGGAGE],
+  debug: true,
+};
+
+void test('Java agent: one SERVER span per invoke (cold + 2 warm), resource decoded, traceparent continued, metrics and logs, the key', { timeout: 240_000 }, async () => {
+  const s = synth(OPTIONS);
+  assert.equal(s.layout.environment.AWS_LAMBDA_EXEC_WRAPPER, '/opt/otel-handler');
+  assert.equal(s.layout.environment.OTEL_JAVAAGENT_DEBUG, 'true');
+  const parent = traceparent();
+  const run = await runFunction(s, runtime, {
+    events: [apiEvent('m0', { traceparent: parent.header }), apiEvent('m1'), apiEvent('m2')],
+    timeoutMs: 60_000,
+    initTimeoutMs: 120_000,
+  }, sink);
+  console.log(`# java agent: init ${seconds(run.initMs)}, invokes ${run.invokeMs.map(seconds).join(', ')}`);
+  const ids = run.results.map(r => r.requestId);
+  const server = fullSpans(sink, run.start).filter(sp => sp.kind === SPAN_KIND_SERVER);
+  assert.equal(server.length, 3, `SERVER spans: ${JSON.stringify(server.map(x => x.name))}\n${run.lambda.output.slice(-4000)}`);
+  assert.deepEqual(server.map(sp => sp.attributes['faas.invocation_id']).sort(), [...ids].sort());
+  for (const sp of server) {
+    // An API Gateway event: the agent's aws-lambda-events-2.2 instrumentation names the span
+    // "<method> <resource>" and sets faas.trigger=http (a plain Map event gets the function name
+    // from aws-lambda-core-1.0).
+    assert.equal(sp.name, 'POST /e2e');
+    assert.equal(sp.scope, 'io.opentelemetry.aws-lambda-events-2.2');
+    assert.equal(sp.attributes['faas.trigger'], 'http');
+    assert.equal(sp.attributes['cloud.account.id'], '123456789012');
+    assert.equal(sp.attributes['cloud.resource_id'], `arn:aws:lambda:eu-west-1:123456789012:function:${FUNCTION_NAME}`);
+    assert.equal(sp.resource['service.name'], 'orders-java');
+    assert.equal(sp.resource['deployment.environment.name'], 'e2e');
+    for (const [k, v] of Object.entries(RESOURCE_ATTRIBUTES)) assert.equal(sp.resource[k], v, `resource attribute ${k}`);
+    // The agent adds no Lambda resource (its AWS resource providers are off by default): cloud.*
+    // and faas.* are span attributes only.
+    assert.equal(sp.resource['cloud.provider'], undefined);
+    assert.equal(sp.resource['faas.name'], undefined);
+  }
+  const byId = new Map(server.map(sp => [sp.attributes['faas.invocation_id'], sp]));
+  const cold = byId.get(ids[0])!;
+  assert.equal(cold.traceId, parent.traceId);
+  assert.equal(cold.parentSpanId, parent.spanId);
+  assert.notEqual(byId.get(ids[1])!.traceId, parent.traceId);
+  assert.equal(JSON.parse(JSON.parse(run.results[0].response).body).spanId, cold.spanId);
+
+  const points = sink.dataPoints().filter(p => p.metric === 'e2e.invocations' && p.resource['service.name'] === 'orders-java');
+  assert.ok(points.length > 0, 'no e2e.invocations metric points');
+  // java.util.logging records, bridged by the agent.
+  const logs = sink.logRecords().filter(l => ids.some(id => String(l.body).includes(id)));
+  assert.equal(logs.length, 3, `log records: ${JSON.stringify(sink.logRecords().map(l => l.body))}`);
+  assert.equal(logs[0].resource['team.name'], RESOURCE_ATTRIBUTES['team.name']);
+  const requests = requestsSince(sink, run.start);
+  assert.deepEqual([...new Set(requests.map(r => r.signal))].sort(), ['logs', 'metrics', 'traces']);
+  for (const r of requests) assert.equal(r.headers.authorization, KEY);
+});
+
+void test('Java agent: always_off sends no span, while metrics still arrive', { timeout: 240_000 }, async () => {
+  const s = synth({ ...OPTIONS, serviceName: 'orders-java-off', sampler: TraceSampler.ALWAYS_OFF, debug: false });
+  const run = await runFunction(s, runtime, {
+    events: [apiEvent('off0', { traceparent: traceparent().header }), apiEvent('off1')], timeoutMs: 60_000, initTimeoutMs: 120_000,
+  }, sink);
+  assert.deepEqual(fullSpans(sink, run.start).filter(sp => sp.resource['service.name'] === 'orders-java-off'), []);
+  assert.ok(sink.dataPoints().some(p => p.resource['service.name'] === 'orders-java-off'), 'no metrics: the run proves nothing');
+  for (const r of run.results) assert.equal(JSON.parse(JSON.parse(r.response).body).sampled, false);
+});
+
+void test('negative control: the Java agent speaking gRPC (OTEL_EXPORTER_OTLP_PROTOCOL=grpc) to the HTTP port delivers nothing', { timeout: 240_000 }, async () => {
+  // What the Java wrapper does without the library's OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
+  // (its SDK defaults to grpc), reproduced with the agent, whose layer can be assembled here.
+  const s = synth({ ...OPTIONS, serviceName: 'orders-java-grpc', debug: false });
+  assert.equal(s.layout.environment.OTEL_EXPORTER_OTLP_PROTOCOL, 'http/protobuf');
+  const run = await runFunction(s, runtime, {
+    events: [apiEvent('grpc0')], envOverride: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, timeoutMs: 60_000, initTimeoutMs: 120_000,
+  }, sink);
+  assert.equal(run.results.length, 1);
+  assert.deepEqual(requestsSince(sink, run.start).filter(r => r.signal === 'traces'), []);
+  assert.deepEqual(fullSpans(sink, run.start).filter(sp => sp.resource['service.name'] === 'orders-java-grpc'), []);
+});

@@ -1,0 +1,182 @@
+/**
+ * Shared steps of the language e2e tests (*.languages.e2e.test.ts): synthesize one function with
+ * the library, take its environment and collector config from the template and cdk.out, lay out
+ * `/var/task` and `/opt` with the language runtime of test/e2e/runtimes standing in for the
+ * language layer (its ARN cannot be downloaded), run a cold and warm invokes in the local Lambda
+ * with the real collector, and read back what the ClickStack stand-in received.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { collectorBinary } from './harness';
+import { ClickStackInstrumentation, ClickStackOptions } from '../../src';
+import { FunctionLayout, functionLayouts, layOut } from './lambda/layout';
+import { InvokeResult, LocalLambda } from './lambda/local-lambda';
+import { Attributes, attributes, OtlpSink } from './sink';
+
+export const FUNCTION_NAME = 'e2e-fn';
+
+export interface Synthesized { readonly dir: string; readonly layout: FunctionLayout }
+
+/** One function of `runtime` with `code`, instrumented with `options` (endpoint: the sink). */
+export function synthesize(
+  sinkUrl: string, runtime: lambda.Runtime, handler: string, code: string, options: Partial<ClickStackOptions>,
+): Synthesized {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-lang-'));
+  const app = new App({ outdir: path.join(dir, 'cdk.out') });
+  const stack = new Stack(app, 'E2eLang', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const fn = new lambda.Function(stack, 'Fn', { runtime, handler, code: lambda.Code.fromAsset(code) });
+  new ClickStackInstrumentation(stack, 'Otel', { endpoint: sinkUrl, ...options, functions: [fn] });
+  app.synth();
+  const [layout] = functionLayouts(path.join(dir, 'cdk.out'), `${stack.artifactId}.template.json`);
+  return { dir, layout };
+}
+
+export interface LanguageRuntime {
+  /** Directories merged into /opt in place of the language layer ARN (after the function's local layers). */
+  readonly optDirs: string[];
+  /** Symlinks to make under /opt (relative path -> target), e.g. a node_modules folder. */
+  readonly optLinks?: Record<string, string>;
+  /** The runtime's bootstrap (what Lambda's /var/runtime/bootstrap does), given the laid-out root. */
+  readonly bootstrap: (root: string) => string;
+  /** Variables the Lambda runtime itself sets (AWS_EXECUTION_ENV, ...). */
+  readonly runtimeEnv: Record<string, string>;
+}
+
+export interface RunOptions {
+  /** Events, the first one cold. */
+  readonly events: unknown[];
+  /** Change the synthesized environment before the run (negative controls). */
+  readonly envOverride?: Record<string, string>;
+  /** Wait for this at the sink before SHUTDOWN (data the SDK sends on its own schedule). */
+  readonly waitBeforeShutdown?: (sink: OtlpSink, requestIds: string[]) => boolean;
+  readonly timeoutMs?: number;
+  /** How long init may take. @default 60 s */
+  readonly initTimeoutMs?: number;
+}
+
+export interface Run {
+  readonly lambda: LocalLambda;
+  readonly results: InvokeResult[];
+  readonly start: number;
+  /** Milliseconds: init (extensions and runtime ready), then each invoke. */
+  readonly initMs: number;
+  readonly invokeMs: number[];
+  readonly environment: Record<string, string>;
+  readonly config: string;
+}
+
+/** Lay out the synthesized function with `rt`, run init, the invokes and SHUTDOWN. */
+export async function runFunction(s: Synthesized, rt: LanguageRuntime, opts: RunOptions, sink: OtlpSink): Promise<Run> {
+  const root = path.join(s.dir, 'root');
+  // The language layer (an ARN) is replaced by the runtime assembled from the registries; the
+  // collector layer (an ARN) by the collector binary as an extension.
+  const local = { ...s.layout, layers: s.layout.layers.filter(l => 'dir' in l) };
+  const env = layOut(local, root, { collector: collectorBinary() });
+  const opt = path.join(root, 'opt');
+  for (const d of rt.optDirs) fs.cpSync(d, opt, { recursive: true, dereference: true });
+  for (const [name, target] of Object.entries(rt.optLinks ?? {})) {
+    fs.mkdirSync(path.dirname(path.join(opt, name)), { recursive: true });
+    fs.symlinkSync(target, path.join(opt, name));
+  }
+  const bootstrap = path.join(root, 'var', 'task', 'bootstrap');
+  fs.writeFileSync(bootstrap, rt.bootstrap(root), { mode: 0o755 });
+  // Lambda sets LANG=en_US.UTF-8 for every runtime; this machine has C.UTF-8 only. Without a UTF-8
+  // locale the JVM reads non-ASCII environment values as U+FFFD.
+  const environment: Record<string, string> = { LANG: 'C.UTF-8', ...env, ...rt.runtimeEnv, _HANDLER: s.layout.handler ?? '', ...(opts.envOverride ?? {}) };
+  for (const [k, v] of Object.entries(environment)) if (/^\/(opt|var\/task)\//.test(v)) environment[k] = path.join(root, v);
+  const uri = environment.OPENTELEMETRY_COLLECTOR_CONFIG_URI;
+  const config = uri.startsWith('env:') ? environment[uri.slice(4)] : fs.readFileSync(uri, 'utf8');
+  const lam = new LocalLambda({
+    root, environment, functionName: FUNCTION_NAME, timeoutMs: opts.timeoutMs ?? 20_000, initTimeoutMs: opts.initTimeoutMs ?? 60_000,
+  });
+  const start = Date.now();
+  const results: InvokeResult[] = [];
+  const invokeMs: number[] = [];
+  let initMs = 0;
+  try {
+    // A runtime that exits during init fails the run at once (Lambda would report Runtime.ExitError).
+    let initDone = false;
+    const exited = new Promise<never>((_resolve, reject) => {
+      const poll = () => {
+        if (initDone) return;
+        if (/\[runtime\] exited/.test(lam.output)) reject(new Error(`the runtime exited during init\n${lam.output.slice(-6000)}`));
+        else setTimeout(poll, 100);
+      };
+      poll();
+    });
+    await Promise.race([lam.start(), exited]).finally(() => { initDone = true; });
+    initMs = Date.now() - start;
+    for (const event of opts.events) {
+      const t0 = Date.now();
+      const r = await lam.invoke(event);
+      invokeMs.push(Date.now() - t0);
+      assert.equal(r.error, undefined, `invoke failed: ${r.error}\n${lam.output.slice(-6000)}`);
+      results.push(r);
+    }
+    if (opts.waitBeforeShutdown) {
+      const ids = results.map(r => r.requestId);
+      await sink.waitFor(k => opts.waitBeforeShutdown!(k, ids), 15_000, 'data sent on the SDK\'s schedule').catch(e => {
+        throw new Error(`${(e as Error).message}\n${lam.output.slice(-6000)}`);
+      });
+    }
+    await lam.shutdown();
+  } finally {
+    await lam.close();
+  }
+  return { lambda: lam, results, start, initMs, invokeMs, environment, config };
+}
+
+/** A span with what the sink's DecodedSpan leaves out (kind, ids, parent). */
+export interface FullSpan {
+  readonly resource: Attributes;
+  readonly name: string;
+  readonly kind: number;
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId: string;
+  readonly attributes: Attributes;
+  readonly scope: string;
+}
+
+export const SPAN_KIND_SERVER = 2;
+
+export function fullSpans(sink: OtlpSink, since: number): FullSpan[] {
+  return sink.of('traces').filter(r => r.receivedAt >= since).flatMap(r => (r.body.resourceSpans ?? []).flatMap((rs: any) =>
+    (rs.scopeSpans ?? []).flatMap((ss: any) => (ss.spans ?? []).map((sp: any) => ({
+      resource: attributes(rs.resource?.attributes),
+      name: sp.name,
+      kind: sp.kind,
+      traceId: sp.traceId,
+      spanId: sp.spanId,
+      parentSpanId: sp.parentSpanId ?? '',
+      attributes: attributes(sp.attributes),
+      scope: ss.scope?.name ?? '',
+    })))));
+}
+
+/** Percent-decoding is what the test checks, so the values carry every character that needs it. */
+export const RESOURCE_ATTRIBUTES: Record<string, string> = {
+  'team.name': 'payments,eu=west',
+  'cost.center': '50% off=yes',
+  'owner.name': 'José Müller ✓',
+};
+
+export function requestsSince(sink: OtlpSink, since: number) {
+  return sink.requests.filter(r => r.receivedAt >= since);
+}
+
+/** A W3C traceparent with fresh ids, sampled. */
+export function traceparent(): { header: string; traceId: string; spanId: string } {
+  const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+  const traceId = hex(32);
+  const spanId = hex(16);
+  return { header: `00-${traceId}-${spanId}-01`, traceId, spanId };
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}

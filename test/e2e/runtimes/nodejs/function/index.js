@@ -1,0 +1,16 @@
+// The e2e Node.js function (CommonJS). It reads the active span the layer's aws-lambda
+// instrumentation opened, records one counter point and emits one log record through the
+// OpenTelemetry API (resolved through NODE_PATH, as a user's bundle would carry its own copy).
+const api = require('@opentelemetry/api');
+const { logs } = require('@opentelemetry/api-logs');
+
+const counter = api.metrics.getMeter('e2e-function').createCounter('e2e.invocations');
+const logger = logs.getLogger('e2e-function');
+
+exports.handler = async (event, context) => {
+  const span = api.trace.getActiveSpan();
+  const sc = span?.spanContext();
+  counter.add(1, { marker: String(event.marker) });
+  logger.emit({ body: `invoked ${context.awsRequestId} marker=${event.marker}`, attributes: { marker: String(event.marker) } });
+  return { marker: event.marker, traceId: sc?.traceId, spanId: sc?.spanId, sampled: sc ? (sc.traceFlags & 1) === 1 : undefined };
+};
