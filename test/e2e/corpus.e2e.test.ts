@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { CorpusCase, ENDPOINT, generateCorpus, PLAIN_KEY, SECRET_ARN, SECRET_JSON_ARN, SECRET_JSON_FIELD, TOKEN_ENDPOINT_VALUE, TOKEN_KEY_VALUE, writeHandlerDir } from './corpus';
 import { fileInLayout, printConfig, testSecretsEnv, validateConfig } from './harness';
+import { logResourceProcessor } from '../../src/layers/language-support';
 
 const SECRET_VALUE = 'secret-key-0123';
 const JSON_SECRET_VALUE = 'json-key-0123';
@@ -49,6 +50,10 @@ function checkResolved(c: CorpusCase, config: any): void {
     }
   }
   assert.equal(pipelines.logs.receivers.includes('telemetryapi'), c.dims.lambdaTelemetry !== 'none', `${c.name}: telemetryapi receiver`);
+  // The logs' resource attributes: transform on collector layers that ship it, resource before.
+  const expected = c.dims.lambdaTelemetry !== 'none' && c.dims.attributes === 'some' ? logResourceProcessor(c.dims.release) : undefined;
+  assert.equal(pipelines.logs.processors[0] === 'transform' || pipelines.logs.processors[0] === 'resource' ? pipelines.logs.processors[0] : undefined, expected, `${c.name}: logs resource processor`);
+  if (expected) assert.ok(config.processors[expected], `${c.name}: no ${expected} processor`);
 }
 
 void test('every configuration the library generates loads in the collector', { timeout: 20 * 60_000 }, async t => {

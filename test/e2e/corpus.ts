@@ -76,6 +76,15 @@ export function functionDimensions(): Dimension[] {
         { name: 'plain-token', options: (s, id) => ({ ingestionKey: IngestionKey.unsafePlainText(new CfnParameter(s, `${id}Key`, { type: 'String', noEcho: true }).valueAsString) }) },
       ],
     },
+    // Resource attributes: with lambdaTelemetry, they reach the Telemetry API logs through a
+    // `transform` (collector layer 0.22.0+) or `resource` processor (older) first in the logs pipeline.
+    {
+      name: 'attributes',
+      values: [
+        { name: 'none', options: () => ({}) },
+        { name: 'some', options: () => ({ deploymentEnvironment: 'corpus', resourceAttributes: { 'team': 'o\'brien "q" $x', 'cost.center': '42' } }) },
+      ],
+    },
     // Where the function runs: on demand, or on Lambda Managed Instances (a capacity provider,
     // read by the library from the L1 capacityProviderConfig; set below, on the function).
     { name: 'placement', values: [{ name: 'on-demand', options: () => ({}) }, { name: 'managed-instances', options: () => ({}) }] },
