@@ -52,6 +52,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   homepage: REPOSITORY_URL,
   // The engines floor of the newest aws-cdk-lib (2.276.0: `node >= 20.0.0`; 2.189.0 still said
   // >= 14.15.0, but Node.js 18 and older are end-of-life and no longer supported by the CDK).
+  // Tested: `.ci/run` runs the jest suite and the example on Node.js 20, 22 and 24; 20 stays
+  // accepted while aws-cdk-lib accepts it (jsii warns that it is end-of-life since 2026-10-30).
   minNodeVersion: '20.0.0',
   workflowNodeVersion: WORKFLOW_NODE_VERSION,
 
@@ -167,7 +169,8 @@ project.compileTask.reset(`jsii ${jsiiFlags}`);
 project.tasks.tryFind('watch')?.reset(`jsii -w ${jsiiFlags}`);
 
 // README examples are real code: jsii-rosetta compiles every ```ts block of README.md (and of the
-// doc comments) against rosetta/default.ts-fixture, in strict mode, and fails on any error. Only
+// doc comments) against rosetta/default.ts-fixture (or the fixture a block names, `fixture=<name>`,
+// or none, `nofixture`: the quick start is a whole file), in strict mode, and fails on any error. Only
 // ```ts and ```typescript blocks are TypeScript to rosetta; ```python, ```sh and bare blocks are
 // left alone. It reads the README from the .jsii assembly, so it runs after compile.
 project.package.addField('jsiiRosetta', { strict: true });
@@ -215,6 +218,22 @@ project.packageTask.spawn(checkTarball);
 project.addTask('check:install', {
   description: 'Install the packed tarball into fresh apps (oldest and newest aws-cdk-lib) and synthesize an instrumented function',
   exec: 'bash scripts/check-install.sh',
+  receiveArgs: true,
+});
+
+// docs/*.md is not in the .jsii assembly, so rosetta does not see its examples: this compiles them
+// the way rosetta would (their fixture, strict), with a broken copy as the control.
+project.addTask('check:docs', {
+  description: 'Compile the TypeScript examples of docs/*.md in their rosetta fixture (strict), with a broken control',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/check-doc-examples.ts',
+});
+
+// The README's quick start, pasted into a new `cdk init app --language typescript` project (the
+// aws-cdk CLI's template, from the npm registry) with the packed tarball: compiles with the
+// project's tsc, synthesizes an instrumented function; without its import it must not compile.
+project.addTask('check:quickstart', {
+  description: 'Paste the README quick start into a new `cdk init app --language typescript` project with the packed tarball; tsc and synth',
+  exec: 'bash scripts/check-quickstart.sh',
   receiveArgs: true,
 });
 
@@ -305,14 +324,14 @@ project.addTask('example', {
   exec: 'ts-node --transpile-only --project test/tsconfig.json examples/report.ts',
 });
 
-// Synth-time cost: baseline vs construct vs aspect, in fresh processes (see README, Performance).
+// Synth-time cost: baseline vs construct vs aspect, in fresh processes (docs/performance.md).
 project.addTask('bench', {
   description: 'Benchmark synth time, memory, template, cdk.out and upload bytes against an uninstrumented baseline (workloads inline, asset, bundles)',
   exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/bench.ts',
   receiveArgs: true,
 });
 
-// The layer catalog is generated from the release list (see README, Updating the layer catalog).
+// The layer catalog is generated from the release list (CONTRIBUTING.md, "Updating the layer catalog").
 project.addTask('update-layer-catalog', {
   description: 'Validate scripts/layer-releases.json and rewrite src/layers/catalog.generated.ts (--check: fail if it is out of date)',
   exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/update-layer-catalog.ts',
