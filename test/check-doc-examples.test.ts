@@ -7,7 +7,7 @@ describe('docs examples (scripts/check-doc-examples.ts)', () => {
     '# Page', '', '```ts', "import { Stack } from 'aws-cdk-lib';", 'declare const fn: Stack;', 'use(fn);', '```', '',
     '```sh', '```ts this is not an example', '```', '',
     '```typescript nofixture', 'export const x = 1;', '```', '',
-    '```ts fixture=cdk-init-app', "import {", "  ClickStackAspect,", "} from 'cdk-clickstack-lambda';", 'new ClickStackAspect({ endpoint }).applyTo(app);', '```',
+    '```ts fixture=cdk-init-app', 'import {', '  ClickStackAspect,', "} from 'cdk-clickstack-lambda';", 'new ClickStackAspect({ endpoint }).applyTo(app);', '```',
     '```python', 'x = 1', '```',
   ].join('\n');
 
