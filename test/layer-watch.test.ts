@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { javascript } from 'projen';
+import { github, javascript } from 'projen';
+import { ActionRefs } from 'projen/lib/github';
 import { Testing } from 'projen/lib/testing';
 import * as YAML from 'yaml';
 import { addLayerWatch } from '../projenrc/layer-watch';
@@ -314,22 +315,52 @@ describe('projenrc/layer-watch.ts', () => {
     expect(Object.keys(out).filter(f => f.startsWith('.github/workflows/'))).toEqual([]);
   });
 
-  test('with GitHub: a weekly and manual workflow with minimal permissions that runs the script and tests and opens a PR', () => {
+  test('with GitHub: a weekly and manual workflow; a read-only job runs the script and tests, the next one opens the PR with projen\'s token', () => {
     const wf = YAML.parse(project(true)['.github/workflows/layer-watch.yml']);
     expect(wf.on).toEqual({ schedule: [{ cron: '17 6 * * 1' }], workflow_dispatch: {} });
     const job = wf.jobs['layer-watch'];
-    expect(job.permissions).toEqual({ 'contents': 'write', 'pull-requests': 'write' });
+    // The job that runs npm ci, the script and the tests can write nothing.
+    expect(job.permissions).toEqual({ contents: 'read' });
     const runs = job.steps.map((s: any) => s.run ?? s.uses);
     const at = (text: string) => runs.findIndex((r: string) => r.includes(text));
     expect(at('npx projen layer-watch --summary')).toBeGreaterThan(at('npm ci'));
     expect(at('npx projen update-layer-catalog')).toBeGreaterThan(at('npx projen layer-watch'));
     expect(at('npx projen test')).toBeGreaterThan(at('npx projen update-layer-catalog'));
-    const pr = job.steps[at('peter-evans/create-pull-request@')];
-    expect(pr.uses).toMatch(/^peter-evans\/create-pull-request@v\d+$/);
-    expect(pr.with['body-path']).toEqual('${{ runner.temp }}/layer-watch-summary.md');
-    expect(pr.if).toEqual("steps.diff.outputs.changed == 'true'");
+    expect(at('git diff --staged --binary')).toBeGreaterThan(at('npx projen test'));
     // A failed build or test still opens the PR, as a draft.
     expect(job.steps[at('npx projen test')]['continue-on-error']).toBe(true);
-    expect(pr.with.draft).toEqual("${{ steps.build.outcome != 'success' || steps.tests.outcome != 'success' }}");
+    expect(job.steps[at('git diff --staged --binary')].run).toContain("draft=${{ steps.build.outcome != 'success' || steps.tests.outcome != 'success' }}");
+    // Node.js as the generated workflows set it up (pinned action, the project's version).
+    const node = job.steps.find((s: any) => String(s.uses).startsWith('actions/setup-node@'));
+    expect(node.uses).toBe(ActionRefs.ACTIONS_SETUP_NODE);
+    expect(node.with['node-version']).toBe('22.x');
+
+    const pr = wf.jobs.pr;
+    expect([pr.needs].flat()).toEqual(['layer-watch']);
+    expect(pr.if).toBe("needs.layer-watch.outputs.changed == 'true'");
+    expect(pr.permissions).toEqual({ contents: 'read' });
+    const open = pr.steps.find((s: any) => String(s.uses).startsWith('peter-evans/create-pull-request@'));
+    expect(open.with.token).toBe('${{ secrets.PROJEN_GITHUB_TOKEN }}');
+    expect(open.with['body-path']).toBe('${{ runner.temp }}/layer-watch/summary.md');
+    expect(open.with.draft).toBe('${{ needs.layer-watch.outputs.draft }}');
+    // Every action pinned as projen pins its own.
+    const pinned = Object.values(ActionRefs);
+    for (const step of [...job.steps, ...pr.steps].filter((s: any) => s.uses)) expect(pinned).toContain(step.uses);
+  });
+
+  test('with a GitHub App as projen\'s credentials, the PR job generates the app token first and uses it', () => {
+    const p = new javascript.NodeProject({
+      name: 'layer-watch-test',
+      defaultReleaseBranch: 'main',
+      release: false,
+      buildWorkflow: false,
+      jest: false,
+      githubOptions: { projenCredentials: github.GithubCredentials.fromApp() },
+    });
+    addLayerWatch(p);
+    const pr = YAML.parse(Testing.synth(p)['.github/workflows/layer-watch.yml']).jobs.pr;
+    expect(pr.steps[0].uses).toBe(ActionRefs.ACTIONS_CREATE_GITHUB_APP_TOKEN);
+    const open = pr.steps.find((s: any) => String(s.uses).startsWith('peter-evans/create-pull-request@'));
+    expect(open.with.token).toBe('${{ steps.generate_token.outputs.token }}');
   });
 });

@@ -69,9 +69,9 @@ describe('the support data covers every catalog release', () => {
     expect(collectorAcceptsOtlpHttp('0.144.0')).toBe(true);
   });
 
-  test('the README table "What each language layer supports" is the one the data renders', () => {
-    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
-    const section = readme.split('\n### What each language layer supports\n')[1];
+  test('the table "What each language layer supports" of docs/runtime-support.md is the one the data renders', () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'runtime-support.md'), 'utf8');
+    const section = doc.split('\n## What each language layer supports\n')[1];
     expect(section).toBeDefined();
     // The table is the first contiguous block of rows in the section.
     const lines = section.split('\n');

@@ -4,6 +4,6 @@
  * one new layer name with layer version `:1` in OTEL_LAYER_ACCOUNT, commercial partition only.
  *
  * The data is generated: edit scripts/layer-releases.json and run
- * `npx projen update-layer-catalog` (README, "Updating the layer catalog").
+ * `npx projen update-layer-catalog` (CONTRIBUTING.md, "Updating the layer catalog").
  */
 export * from './catalog.generated';

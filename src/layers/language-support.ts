@@ -3,7 +3,7 @@ import { COLLECTOR_VERSIONS, LAYER_CATALOG, LayerFamily } from './catalog';
 /**
  * What each upstream layer release understands at run time, read from its sources (not run).
  * Used by validation, by the environment and collector config this library emits, and by the
- * README table "What each language layer supports" (test/language-support.test.ts keeps the
+ * table "What each language layer supports" of docs/runtime-support.md (test/runtime-truth.test.ts keeps the
  * two in step, and ties every release of LAYER_CATALOG to an entry here).
  *
  * Citations: `lambda@<commit> <file>:<line>` is open-telemetry/opentelemetry-lambda at the
@@ -327,9 +327,9 @@ const FAMILY_TITLES: Record<LanguageLayerFamily, string> = {
 };
 
 /**
- * The README table "What each language layer supports", one row per family and group of
- * releases with the same support, newest first. test/language-support.test.ts checks that the
- * README holds exactly this text.
+ * The table "What each language layer supports" of docs/runtime-support.md, one row per family and
+ * group of releases with the same support, newest first. test/runtime-truth.test.ts checks that
+ * docs/runtime-support.md holds exactly this text.
  */
 export function renderSupportTable(): string {
   const lines = [

@@ -108,7 +108,7 @@ function resourceAttributes(list: ResourceAttributeList, options: ClickStackOpti
   const { attributes } = list;
   if (attributes.length === 0) return undefined;
   const also = supportFor(support, options)?.attributeEncodeAlso;
-  // A value known only at deploy time cannot be encoded here: it is passed as it is (README:
+  // A value known only at deploy time cannot be encoded here: it is passed as it is (docs/options.md:
   // such a value must not contain ',', '=' or '%').
   return attributes.map(([k, v]) => `${k}=${Token.isUnresolved(v) ? v : encodeAttributeValue(v, also)}`).join(',');
 }

@@ -96,7 +96,7 @@ export class StackReport extends Construct {
     const byFamily = new Map<CollectorOnlyFamily, string[]>();
     for (const [fn, family] of this.collectorOnly) byFamily.set(family, [...byFamily.get(family) ?? [], fn.node.path]);
     const families = [...byFamily].map(([family, paths]) => `${COLLECTOR_ONLY_CODE[family]}: ${this.list(paths)}`);
-    return `  * collector only, ${this.collectorOnly.size} function(s) with no OpenTelemetry language layer: their code must start an OpenTelemetry SDK whose OTLP exporter keeps its default endpoint (gRPC to localhost:4317, OTLP/HTTP to localhost:4318, both served by the collector; the library sets no endpoint on them, see "Which OTLP port"). ${families.join('; ')}`;
+    return `  * collector only, ${this.collectorOnly.size} function(s) with no OpenTelemetry language layer: their code must start an OpenTelemetry SDK whose OTLP exporter keeps its default endpoint (gRPC to localhost:4317, OTLP/HTTP to localhost:4318, both served by the collector; the library sets no endpoint on them; docs/runtime-support.md, "Which OTLP port"). ${families.join('; ')}`;
   }
 
   private list(paths: string[]): string {

@@ -20,7 +20,7 @@ export type PipelineAspectMode =
   | 'app'
   /** `Aspects.of(stage).add(aspect)` on each Stage given to `pipeline.addStage()`, before the call (not on `Prod/Canary`). */
   | 'stage'
-  /** As `stage`, and on every Stage nested in it (`Prod/Canary`) too: the README's pattern. */
+  /** As `stage`, and on every Stage nested in it (`Prod/Canary`) too: the pattern of docs/real-apps.md. */
   | 'stageTree';
 
 export interface PipelinesAppProps {
