@@ -146,7 +146,8 @@ export function generateCorpus(outDir: string, handlerDir: string): Corpus {
       if (dims.placement === 'managed-instances') {
         // What capacityProvider.addFunction(fn) sets (aws-cdk-lib 2.231+), on any version.
         const arn = 'arn:aws:lambda:eu-west-1:123456789012:capacity-provider:corpus';
-        (fn.node.defaultChild as unknown as { capacityProviderConfig: unknown }).capacityProviderConfig = { lambdaManagedInstancesCapacityProviderConfig: { capacityProviderArn: arn } };
+        const cfn = fn.node.defaultChild as unknown as { capacityProviderConfig: unknown };
+        cfn.capacityProviderConfig = { lambdaManagedInstancesCapacityProviderConfig: { capacityProviderArn: arn } };
       }
       try {
         new ClickStackInstrumentation(stack, `${id}Otel`, { ...options, functions: [fn] });

@@ -51,7 +51,9 @@ async function run(exporter: 'grpc' | 'http', environment: Record<string, string
   const root = path.join(dir, 'root');
   const env = layOut(layout, root, { collector: collectorBinary() });
   const local = new LocalLambda({
-    root, functionName: `ports-${exporter}`, initializationType: 'on-demand',
+    root,
+    functionName: `ports-${exporter}`,
+    initializationType: 'on-demand',
     environment: { ...env, E2E_EXPORTER: exporter, E2E_NODE_MODULES: path.join(REPO, 'node_modules') },
   });
   const start = Date.now();
