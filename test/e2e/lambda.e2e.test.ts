@@ -101,14 +101,15 @@ void test('on demand: traces and function logs arrive, gzip, with the key, befor
   assert.equal(logs.length, 2, `function logs at the sink: ${JSON.stringify(sink.logRecords().map(l => l.body))}`);
   for (const l of logs) {
     assert.equal(l.attributes.type, 'function');
-    // From the library's config (the `resource` processor, upstream contrib code):
+    // From the library's config (the `transform` processor, upstream contrib code):
     assert.equal(l.resource['deployment.environment.name'], 'e2e');
     assert.equal(l.resource['service.version'], '1.2.3');
     assert.equal(l.resource.team, 'observability');
     // From the telemetryapi receiver (stand-in, after upstream receiver.go:768-799):
     assert.equal(l.resource['faas.name'], 'e2e-fn');
   }
-  assert.match(run.config, /resource:/);
+  // Collector 0.23.0 ships transform (the library's choice there; resource before 0.22.0).
+  assert.match(run.config, /transform:/);
 });
 
 void test('negative control: another key sends another header, and the first key is absent', { timeout: 120_000 }, async () => {
