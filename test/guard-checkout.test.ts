@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { GUARDED, ROOT, guarded, wouldRemove } from './guard-checkout';
+import { GUARDED, ROOT, guarded, guardedSynth, wouldRemove } from './guard-checkout';
 
 // The guard is tested on a stand-in root the test made, never on the checkout itself: a broken
 // guard must not be able to delete anything here.
@@ -41,6 +41,25 @@ describe('guard-checkout', () => {
     expect(err?.message).toContain('refused to remove');
     await expect(guarded(fs.promises.rm, root, 'promise')(root, { recursive: true })).rejects.toThrow('refused to remove');
     expect(fs.existsSync(path.join(root, 'package.json'))).toBe(true);
+  });
+
+  test('a guarded projen synth refuses an outdir that is the root, before it writes there; another outdir synthesizes', () => {
+    const calls: string[] = [];
+    const synth = guardedSynth(function (this: { outdir: string }) { calls.push(this.outdir); }, root);
+    expect(() => synth.call({ outdir: root })).toThrow(`guard-checkout: refused to synthesize a projen project into ${root}`);
+    expect(() => synth.call({ outdir: base })).toThrow('it is or holds the checkout');
+    expect(calls).toEqual([]);
+    synth.call({ outdir: path.join(base, 'elsewhere') });
+    expect(calls).toEqual([path.join(base, 'elsewhere')]);
+  });
+
+  test('projen loaded by a test file has the guarded synth (a project without an outdir under a temp-dir checkout cannot write there)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Project } = require('projen/lib/project');
+    expect(Project.prototype.synth[GUARDED]).toBe(true);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { javascript } = require('projen');
+    expect(Object.getPrototypeOf(javascript.NodeProject.prototype.constructor.prototype).synth).toBe(Project.prototype.synth);
   });
 
   test('the suite runs with fs guarded for this checkout', () => {

@@ -6,7 +6,8 @@
  * `Testing.synth` removes the outdir when it is done: a checkout cloned under `/tmp` was deleted
  * by its own tests. Two checks, so that it cannot happen silently again:
  * - before: `fs.rmSync`, `fs.rmdirSync`, `fs.rm` and `fs.promises.rm` refuse a path that is the
- *   repository root or holds it, and the test that asked fails, naming that path;
+ *   repository root or holds it, and the test that asked fails, naming that path; projen's
+ *   `Project.synth` refuses such an outdir before it removes or writes a file there;
  * - after: each test file ends by checking that the root's `package.json` still exists.
  */
 import * as path from 'path';
@@ -57,6 +58,31 @@ if (!patchable[GUARDED]) {
   (fs.promises as unknown as Record<string, unknown>).rm = guarded(fs.promises.rm, ROOT, 'promise');
   (fs.promises as unknown as Record<string, unknown>).rmdir = guarded(fs.promises.rmdir, ROOT, 'promise');
 }
+
+/**
+ * A projen `Project.synth` that refuses an outdir which is or holds `root`, before it cleans up or
+ * writes anything there (projen removes the files it generated before and writes new ones; under
+ * a test run without an outdir, a checkout under the temp directory is taken as the outdir).
+ */
+export function guardedSynth<F extends (this: { outdir: string }) => void>(synth: F, root: string): F {
+  const wrapper = function (this: { outdir: string }) {
+    if (wouldRemove(this.outdir, root)) {
+      throw new Error(`guard-checkout: refused to synthesize a projen project into ${this.outdir}: it is or holds the checkout ${root}. `
+        + 'Give the project an outdir of its own (fs.mkdtempSync under os.tmpdir())');
+    }
+    return synth.call(this);
+  } as F;
+  (wrapper as unknown as Record<symbol, boolean>)[GUARDED] = true;
+  return wrapper;
+}
+
+// projen is loaded only by the test files that use it (it takes most of a second): the guard is
+// put on its Project class when a file first loads it, wherever from (the module by its path).
+jest.mock('projen/lib/project', () => {
+  const actual = jest.requireActual('projen/lib/project');
+  actual.Project.prototype.synth = guardedSynth(actual.Project.prototype.synth, ROOT);
+  return actual;
+});
 
 afterAll(() => {
   if (!fs.existsSync(path.join(ROOT, 'package.json'))) {

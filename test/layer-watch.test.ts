@@ -349,8 +349,11 @@ describe('projenrc/layer-watch.ts', () => {
   });
 
   test('with a GitHub App as projen\'s credentials, the PR job generates the app token first and uses it', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-watch-projen-'));
+    outdirs.push(outdir);
     const p = new javascript.NodeProject({
       name: 'layer-watch-test',
+      outdir,
       defaultReleaseBranch: 'main',
       release: false,
       buildWorkflow: false,
