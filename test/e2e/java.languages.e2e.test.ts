@@ -5,24 +5,18 @@
  * ClickStack stand-in.
  */
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { assertPortsFree, collectorBinary } from './harness';
+import { e2eFile } from './file-setup';
 import { FUNCTION_NAME, fullSpans, LanguageRuntime, RESOURCE_ATTRIBUTES, requestsSince, runFunction, seconds, SPAN_KIND_SERVER, synthesize, traceparent } from './languages';
 import { javaRuntime, JavaRuntime } from './runtimes/setup';
-import { OtlpSink } from './sink';
 import { ClickStackOptions, IngestionKey, Propagator, TraceSampler } from '../../src';
 
 const KEY = 'e2e-java-key';
-let sink: OtlpSink;
 let rt: JavaRuntime;
 let runtime: LanguageRuntime;
-const temps: string[] = [];
 
-before(async () => {
-  collectorBinary();
-  await assertPortsFree([4317, 4318]);
+const e2e = e2eFile(() => {
   const t0 = Date.now();
   rt = javaRuntime();
   console.log(`# java runtime ready in ${seconds(Date.now() - t0)}`);
@@ -33,17 +27,11 @@ before(async () => {
     bootstrap: () => `#!/bin/sh\nexec ${rt.java} -XX:+UseSerialGC -cp "${rt.runtimeLib}/*" com.amazonaws.services.lambda.runtime.api.client.AWSLambda "$_HANDLER"\n`,
     runtimeEnv: { AWS_EXECUTION_ENV: 'AWS_Lambda_java17' },
   };
-  sink = new OtlpSink();
-  await sink.start();
-});
-after(async () => {
-  await sink?.stop();
-  for (const t of temps) fs.rmSync(t, { recursive: true, force: true });
 });
 
 function synth(options: Partial<ClickStackOptions>) {
-  const s = synthesize(sink.url, lambda.Runtime.JAVA_17, 'e2e.Handler::handleRequest', rt.functionCode, { ingestionKey: IngestionKey.unsafePlainText(KEY), ...options });
-  temps.push(s.dir);
+  const s = synthesize(e2e.sink().url, lambda.Runtime.JAVA_17, 'e2e.Handler::handleRequest', rt.functionCode, { ingestionKey: IngestionKey.unsafePlainText(KEY), ...options });
+  e2e.removeAfter(s.dir);
   return s;
 }
 
@@ -70,10 +58,10 @@ void test('Java agent: one SERVER span per invoke (cold + 2 warm), resource deco
     events: [apiEvent('m0', { traceparent: parent.header }), apiEvent('m1'), apiEvent('m2')],
     timeoutMs: 60_000,
     initTimeoutMs: 120_000,
-  }, sink);
+  }, e2e.sink());
   console.log(`# java agent: init ${seconds(run.initMs)}, invokes ${run.invokeMs.map(seconds).join(', ')}`);
   const ids = run.results.map(r => r.requestId);
-  const server = fullSpans(sink, run.start).filter(sp => sp.kind === SPAN_KIND_SERVER);
+  const server = fullSpans(e2e.sink(), run.start).filter(sp => sp.kind === SPAN_KIND_SERVER);
   assert.equal(server.length, 3, `SERVER spans: ${JSON.stringify(server.map(x => x.name))}\n${run.lambda.output.slice(-4000)}`);
   assert.deepEqual(server.map(sp => sp.attributes['faas.invocation_id']).sort(), [...ids].sort());
   for (const sp of server) {
@@ -100,13 +88,13 @@ void test('Java agent: one SERVER span per invoke (cold + 2 warm), resource deco
   assert.notEqual(byId.get(ids[1])!.traceId, parent.traceId);
   assert.equal(JSON.parse(JSON.parse(run.results[0].response).body).spanId, cold.spanId);
 
-  const points = sink.dataPoints().filter(p => p.metric === 'e2e.invocations' && p.resource['service.name'] === 'orders-java');
+  const points = e2e.sink().dataPoints().filter(p => p.metric === 'e2e.invocations' && p.resource['service.name'] === 'orders-java');
   assert.ok(points.length > 0, 'no e2e.invocations metric points');
   // java.util.logging records, bridged by the agent.
-  const logs = sink.logRecords().filter(l => ids.some(id => String(l.body).includes(id)));
-  assert.equal(logs.length, 3, `log records: ${JSON.stringify(sink.logRecords().map(l => l.body))}`);
+  const logs = e2e.sink().logRecords().filter(l => ids.some(id => String(l.body).includes(id)));
+  assert.equal(logs.length, 3, `log records: ${JSON.stringify(e2e.sink().logRecords().map(l => l.body))}`);
   assert.equal(logs[0].resource['team.name'], RESOURCE_ATTRIBUTES['team.name']);
-  const requests = requestsSince(sink, run.start);
+  const requests = requestsSince(e2e.sink(), run.start);
   assert.deepEqual([...new Set(requests.map(r => r.signal))].sort(), ['logs', 'metrics', 'traces']);
   for (const r of requests) assert.equal(r.headers.authorization, KEY);
 });
@@ -115,9 +103,9 @@ void test('Java agent: always_off sends no span, while metrics still arrive', { 
   const s = synth({ ...OPTIONS, serviceName: 'orders-java-off', sampler: TraceSampler.ALWAYS_OFF, debug: false });
   const run = await runFunction(s, runtime, {
     events: [apiEvent('off0', { traceparent: traceparent().header }), apiEvent('off1')], timeoutMs: 60_000, initTimeoutMs: 120_000,
-  }, sink);
-  assert.deepEqual(fullSpans(sink, run.start).filter(sp => sp.resource['service.name'] === 'orders-java-off'), []);
-  assert.ok(sink.dataPoints().some(p => p.resource['service.name'] === 'orders-java-off'), 'no metrics: the run proves nothing');
+  }, e2e.sink());
+  assert.deepEqual(fullSpans(e2e.sink(), run.start).filter(sp => sp.resource['service.name'] === 'orders-java-off'), []);
+  assert.ok(e2e.sink().dataPoints().some(p => p.resource['service.name'] === 'orders-java-off'), 'no metrics: the run proves nothing');
   for (const r of run.results) assert.equal(JSON.parse(JSON.parse(r.response).body).sampled, false);
 });
 
@@ -128,8 +116,8 @@ void test('negative control: the Java agent speaking gRPC (OTEL_EXPORTER_OTLP_PR
   assert.equal(s.layout.environment.OTEL_EXPORTER_OTLP_PROTOCOL, 'http/protobuf');
   const run = await runFunction(s, runtime, {
     events: [apiEvent('grpc0')], envOverride: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, timeoutMs: 60_000, initTimeoutMs: 120_000,
-  }, sink);
+  }, e2e.sink());
   assert.equal(run.results.length, 1);
-  assert.deepEqual(requestsSince(sink, run.start).filter(r => r.signal === 'traces'), []);
-  assert.deepEqual(fullSpans(sink, run.start).filter(sp => sp.resource['service.name'] === 'orders-java-grpc'), []);
+  assert.deepEqual(requestsSince(e2e.sink(), run.start).filter(r => r.signal === 'traces'), []);
+  assert.deepEqual(fullSpans(e2e.sink(), run.start).filter(sp => sp.resource['service.name'] === 'orders-java-grpc'), []);
 });

@@ -8,42 +8,31 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { assertPortsFree, collectorBinary, testSecretsEnv } from './harness';
+import { e2eFile } from './file-setup';
+import { collectorBinary, testSecretsEnv } from './harness';
 import { ClickStackInstrumentation, ClickStackOptions, ConfigDelivery, IngestionKey, TelemetryApiType } from '../../src';
 import { functionLayouts, layOut } from './lambda/layout';
 import { InitializationType, LocalLambda } from './lambda/local-lambda';
-import { OtlpSink } from './sink';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:e2e-key-AbCdEf';
 const HANDLER_DIR = path.join(__dirname, 'fixtures', 'provided');
 
-let sink: OtlpSink;
-const temps: string[] = [];
-before(async () => {
-  collectorBinary();
-  await assertPortsFree([4317, 4318]);
-  sink = new OtlpSink();
-  await sink.start();
-});
-after(async () => {
-  await sink?.stop();
-  for (const t of temps) fs.rmSync(t, { recursive: true, force: true });
-});
+const e2e = e2eFile();
 
 interface Run { readonly lambda: LocalLambda; readonly config: string; readonly invokes: string[]; readonly start: number }
 
 /** Synthesize one instrumented function, lay it out, run init, `invokes` invokes and SHUTDOWN. */
 async function runFunction(options: Partial<ClickStackOptions>, secrets: Record<string, string>, mode: InitializationType = 'on-demand', invokes = 1): Promise<Run> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-lambda-'));
-  temps.push(dir);
+  e2e.removeAfter(dir);
   const app = new App({ outdir: path.join(dir, 'cdk.out') });
   const stack = new Stack(app, 'E2e', { env: { account: '123456789012', region: 'eu-west-1' } });
   const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.PROVIDED_AL2023, handler: 'bootstrap', code: lambda.Code.fromAsset(HANDLER_DIR) });
-  new ClickStackInstrumentation(stack, 'Otel', { endpoint: sink.url, ...options, functions: [fn] });
+  new ClickStackInstrumentation(stack, 'Otel', { endpoint: e2e.sink().url, ...options, functions: [fn] });
   app.synth();
   const [layout] = functionLayouts(path.join(dir, 'cdk.out'), `${stack.artifactId}.template.json`);
   const root = path.join(dir, 'root');
@@ -69,7 +58,7 @@ async function runFunction(options: Partial<ClickStackOptions>, secrets: Record<
 }
 
 function since(start: number) {
-  return sink.requests.filter(r => r.receivedAt >= start);
+  return e2e.sink().requests.filter(r => r.receivedAt >= start);
 }
 
 void test('on demand: traces and function logs arrive, gzip, with the key, before SHUTDOWN completes', { timeout: 120_000 }, async () => {
@@ -93,12 +82,12 @@ void test('on demand: traces and function logs arrive, gzip, with the key, befor
     assert.equal(r.format, 'protobuf');
     assert.ok(r.receivedAt <= local.shutdownCompletedAt!, 'data arrived after SHUTDOWN completed');
   }
-  const spans = sink.spans().filter(s => run.invokes.includes(String(s.attributes['faas.invocation_id'])));
+  const spans = e2e.sink().spans().filter(s => run.invokes.includes(String(s.attributes['faas.invocation_id'])));
   assert.deepEqual(spans.map(s => s.name).sort(), ['handler m0', 'handler m1']);
   assert.equal(spans[0].resource['service.name'], 'e2e-handler');
   // Telemetry API `function` records: the handler's stdout, with the resource the library promises.
-  const logs = sink.logRecords().filter(l => typeof l.body === 'string' && /^handler: invoked /.test(l.body) && run.invokes.some(id => (l.body as string).includes(id)));
-  assert.equal(logs.length, 2, `function logs at the sink: ${JSON.stringify(sink.logRecords().map(l => l.body))}`);
+  const logs = e2e.sink().logRecords().filter(l => typeof l.body === 'string' && /^handler: invoked /.test(l.body) && run.invokes.some(id => (l.body as string).includes(id)));
+  assert.equal(logs.length, 2, `function logs at the sink: ${JSON.stringify(e2e.sink().logRecords().map(l => l.body))}`);
   for (const l of logs) {
     assert.equal(l.attributes.type, 'function');
     // From the library's config (the `transform` processor, upstream contrib code):
@@ -129,7 +118,7 @@ void test('negative control: no key, no authorization header', { timeout: 120_00
 void test('Managed Instances mode: the collector registers for SHUTDOWN only, gets no INVOKE, and the data arrives', { timeout: 120_000 }, async () => {
   const run = await runFunction({ ingestionKey: IngestionKey.unsafePlainText('key-mi'), configDelivery: ConfigDelivery.LAYER }, {}, 'lambda-managed-instances', 2);
   assert.deepEqual(run.lambda.registered, [{ name: 'collector', events: ['SHUTDOWN'] }]);
-  const spans = sink.spans().filter(s => run.invokes.includes(String(s.attributes['faas.invocation_id'])));
+  const spans = e2e.sink().spans().filter(s => run.invokes.includes(String(s.attributes['faas.invocation_id'])));
   assert.equal(spans.length, 2, run.lambda.output);
   for (const r of since(run.start)) assert.equal(r.headers.authorization, 'key-mi');
 });

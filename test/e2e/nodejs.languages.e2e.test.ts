@@ -6,25 +6,19 @@
  * synthesized environment by hand) loses every resource attribute.
  */
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { assertPortsFree, collectorBinary } from './harness';
+import { e2eFile } from './file-setup';
 import { FUNCTION_NAME, fullSpans, LanguageRuntime, RESOURCE_ATTRIBUTES, requestsSince, runFunction, seconds, SPAN_KIND_SERVER, synthesize, traceparent } from './languages';
 import { nodejsRuntime } from './runtimes/setup';
-import { OtlpSink } from './sink';
 import { ClickStackOptions, IngestionKey, Propagator, TraceSampler } from '../../src';
 
 const CODE = path.join(__dirname, 'runtimes', 'nodejs', 'function');
 const KEY = 'e2e-node-key';
-let sink: OtlpSink;
 let runtime: LanguageRuntime;
-const temps: string[] = [];
 
-before(async () => {
-  collectorBinary();
-  await assertPortsFree([4317, 4318]);
+const e2e = e2eFile(() => {
   const t0 = Date.now();
   const rt = nodejsRuntime();
   console.log(`# nodejs runtime ready in ${seconds(Date.now() - t0)}`);
@@ -39,17 +33,11 @@ before(async () => {
       NODE_PATH: rt.nodeModules,
     },
   };
-  sink = new OtlpSink();
-  await sink.start();
-});
-after(async () => {
-  await sink?.stop();
-  for (const t of temps) fs.rmSync(t, { recursive: true, force: true });
 });
 
 function synth(options: Partial<ClickStackOptions>) {
-  const s = synthesize(sink.url, lambda.Runtime.NODEJS_20_X, 'index.handler', CODE, { ingestionKey: IngestionKey.unsafePlainText(KEY), ...options });
-  temps.push(s.dir);
+  const s = synthesize(e2e.sink().url, lambda.Runtime.NODEJS_20_X, 'index.handler', CODE, { ingestionKey: IngestionKey.unsafePlainText(KEY), ...options });
+  e2e.removeAfter(s.dir);
   return s;
 }
 
@@ -73,11 +61,11 @@ void test('Node.js: one SERVER span per invoke (cold + 2 warm), resource decoded
     // Logs are not flushed at the end of an invoke (instrumentation-aws-lambda 0.73.0 flushes the
     // tracer and meter providers only): they leave on the batch processor's schedule.
     waitBeforeShutdown: (k, ids) => ids.every(id => k.logRecords().some(l => String(l.body).includes(id))),
-  }, sink);
+  }, e2e.sink());
   console.log(`# nodejs: init ${seconds(run.initMs)}, invokes ${run.invokeMs.map(seconds).join(', ')}`);
   const ids = run.results.map(r => r.requestId);
 
-  const server = fullSpans(sink, run.start).filter(sp => sp.kind === SPAN_KIND_SERVER);
+  const server = fullSpans(e2e.sink(), run.start).filter(sp => sp.kind === SPAN_KIND_SERVER);
   assert.equal(server.length, 3, `SERVER spans: ${JSON.stringify(server.map(x => x.name))}\n${run.lambda.output.slice(-4000)}`);
   assert.deepEqual(server.map(sp => sp.attributes['faas.invocation_id']).sort(), [...ids].sort());
   for (const sp of server) {
@@ -105,14 +93,14 @@ void test('Node.js: one SERVER span per invoke (cold + 2 warm), resource decoded
   // What the handler saw as its active span is the span that arrived.
   assert.equal(JSON.parse(run.results[0].response).spanId, cold.spanId);
 
-  const points = sink.dataPoints().filter(p => p.metric === 'e2e.invocations' && p.resource['service.name'] === 'orders-node');
+  const points = e2e.sink().dataPoints().filter(p => p.metric === 'e2e.invocations' && p.resource['service.name'] === 'orders-node');
   assert.ok(points.length > 0, 'no e2e.invocations metric points');
   assert.equal(points[0].resource['team.name'], RESOURCE_ATTRIBUTES['team.name']);
-  const logs = sink.logRecords().filter(l => ids.some(id => String(l.body).includes(id)));
+  const logs = e2e.sink().logRecords().filter(l => ids.some(id => String(l.body).includes(id)));
   assert.equal(logs.length, 3);
   assert.equal(logs[0].resource['owner.name'], RESOURCE_ATTRIBUTES['owner.name']);
 
-  const requests = requestsSince(sink, run.start);
+  const requests = requestsSince(e2e.sink(), run.start);
   assert.deepEqual([...new Set(requests.map(r => r.signal))].sort(), ['logs', 'metrics', 'traces']);
   for (const r of requests) assert.equal(r.headers.authorization, KEY);
   // debug: the SDK's console exporter and the collector's debug exporter both wrote.
@@ -125,9 +113,9 @@ void test('Node.js: always_off sends no span, while metrics and logs still arriv
   const run = await runFunction(s, runtime, {
     events: [{ marker: 'off0', headers: { traceparent: traceparent().header } }, { marker: 'off1' }],
     waitBeforeShutdown: (k, ids) => ids.every(id => k.logRecords().some(l => String(l.body).includes(id))),
-  }, sink);
-  assert.deepEqual(fullSpans(sink, run.start).filter(sp => sp.resource['service.name'] === 'orders-node-off'), []);
-  assert.ok(sink.dataPoints().some(p => p.resource['service.name'] === 'orders-node-off'), 'no metrics: the run proves nothing');
+  }, e2e.sink());
+  assert.deepEqual(fullSpans(e2e.sink(), run.start).filter(sp => sp.resource['service.name'] === 'orders-node-off'), []);
+  assert.ok(e2e.sink().dataPoints().some(p => p.resource['service.name'] === 'orders-node-off'), 'no metrics: the run proves nothing');
   for (const r of run.results) assert.equal(JSON.parse(r.response).sampled, false);
 });
 
@@ -135,8 +123,8 @@ void test('negative control: Node.js with a resource attribute over 255 characte
   const s = synth({ ...OPTIONS, serviceName: 'orders-node-long', debug: false });
   // The library refuses such a value at synth; put it into the synthesized environment by hand.
   const long = `${s.layout.environment.OTEL_RESOURCE_ATTRIBUTES},note=${'x'.repeat(256)}`;
-  const run = await runFunction(s, runtime, { events: [{ marker: 'long0' }], envOverride: { OTEL_RESOURCE_ATTRIBUTES: long } }, sink);
-  const server = fullSpans(sink, run.start).filter(sp => sp.kind === SPAN_KIND_SERVER);
+  const run = await runFunction(s, runtime, { events: [{ marker: 'long0' }], envOverride: { OTEL_RESOURCE_ATTRIBUTES: long } }, e2e.sink());
+  const server = fullSpans(e2e.sink(), run.start).filter(sp => sp.kind === SPAN_KIND_SERVER);
   assert.equal(server.length, 1, run.lambda.output.slice(-4000));
   const resource = server[0].resource;
   for (const k of ['deployment.environment.name', 'note', ...Object.keys(RESOURCE_ATTRIBUTES)]) assert.equal(resource[k], undefined, `${k} survived`);
@@ -148,8 +136,8 @@ void test('negative control: Node.js with a resource attribute over 255 characte
 
 void test('negative control twin: 255 characters are kept', { timeout: 120_000 }, async () => {
   const s = synth({ ...OPTIONS, serviceName: 'orders-node-255', debug: false, resourceAttributes: { ...RESOURCE_ATTRIBUTES, note: 'x'.repeat(255) } });
-  const run = await runFunction(s, runtime, { events: [{ marker: 'ok0' }] }, sink);
-  const server = fullSpans(sink, run.start).filter(sp => sp.kind === SPAN_KIND_SERVER);
+  const run = await runFunction(s, runtime, { events: [{ marker: 'ok0' }] }, e2e.sink());
+  const server = fullSpans(e2e.sink(), run.start).filter(sp => sp.kind === SPAN_KIND_SERVER);
   assert.equal(server.length, 1, run.lambda.output.slice(-4000));
   assert.equal(server[0].resource.note, 'x'.repeat(255));
   assert.equal(server[0].resource['team.name'], RESOURCE_ATTRIBUTES['team.name']);

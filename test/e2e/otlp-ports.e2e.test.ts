@@ -10,42 +10,31 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { assertPortsFree, collectorBinary, REPO } from './harness';
+import { e2eFile } from './file-setup';
+import { collectorBinary, REPO } from './harness';
 import { ClickStackInstrumentation, IngestionKey } from '../../src';
 import { functionLayouts, layOut } from './lambda/layout';
 import { LocalLambda } from './lambda/local-lambda';
-import { OtlpSink } from './sink';
 
 const HANDLER_DIR = path.join(__dirname, 'fixtures', 'sdk-default');
 
-let sink: OtlpSink;
-const temps: string[] = [];
-before(async () => {
-  collectorBinary();
-  await assertPortsFree([4317, 4318]);
-  sink = new OtlpSink();
-  await sink.start();
-});
-after(async () => {
-  await sink?.stop();
-  for (const t of temps) fs.rmSync(t, { recursive: true, force: true });
-});
+const e2e = e2eFile();
 
 interface Outcome { readonly env: Record<string, string>; readonly responses: string[]; readonly spans: string[]; readonly output: string }
 
 /** One collector-only function, synthesized by the library, run for two invokes with `exporter`. */
 async function run(exporter: 'grpc' | 'http', environment: Record<string, string> = {}): Promise<Outcome> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-ports-'));
-  temps.push(dir);
+  e2e.removeAfter(dir);
   const app = new App({ outdir: path.join(dir, 'cdk.out') });
   const stack = new Stack(app, 'Ports', { env: { account: '123456789012', region: 'eu-west-1' } });
   const fn = new lambda.Function(stack, 'Fn', {
     runtime: lambda.Runtime.PROVIDED_AL2023, handler: 'bootstrap', code: lambda.Code.fromAsset(HANDLER_DIR), environment,
   });
-  new ClickStackInstrumentation(stack, 'Otel', { endpoint: sink.url, ingestionKey: IngestionKey.unsafePlainText(`key-${exporter}`), functions: [fn] });
+  new ClickStackInstrumentation(stack, 'Otel', { endpoint: e2e.sink().url, ingestionKey: IngestionKey.unsafePlainText(`key-${exporter}`), functions: [fn] });
   app.synth();
   const [layout] = functionLayouts(path.join(dir, 'cdk.out'), `${stack.artifactId}.template.json`);
   const root = path.join(dir, 'root');
@@ -71,9 +60,9 @@ async function run(exporter: 'grpc' | 'http', environment: Record<string, string
   } finally {
     await local.close();
   }
-  const spans = sink.spans()
+  const spans = e2e.sink().spans()
     .filter(s => ids.includes(String(s.attributes['faas.invocation_id'])))
-    .filter(() => sink.requests.some(q => q.receivedAt >= start && q.headers.authorization === `key-${exporter}`))
+    .filter(() => e2e.sink().requests.some(q => q.receivedAt >= start && q.headers.authorization === `key-${exporter}`))
     .map(s => s.name).sort();
   return { env, responses, spans, output: local.output };
 }

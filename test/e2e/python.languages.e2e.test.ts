@@ -8,23 +8,18 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { assertPortsFree, collectorBinary } from './harness';
+import { e2eFile } from './file-setup';
 import { FUNCTION_NAME, fullSpans, LanguageRuntime, RESOURCE_ATTRIBUTES, requestsSince, runFunction, seconds, SPAN_KIND_SERVER, synthesize, traceparent } from './languages';
 import { pythonRuntime } from './runtimes/setup';
-import { OtlpSink } from './sink';
 import { ClickStackOptions, IngestionKey, Propagator, TraceSampler } from '../../src';
 
 const CODE = path.join(__dirname, 'runtimes', 'python', 'function');
 const KEY = 'e2e-python-key';
-let sink: OtlpSink;
 let runtime: LanguageRuntime;
-const temps: string[] = [];
 
-before(async () => {
-  collectorBinary();
-  await assertPortsFree([4317, 4318]);
+const e2e = e2eFile(() => {
   const t0 = Date.now();
   const rt = pythonRuntime();
   console.log(`# python runtime ready in ${seconds(Date.now() - t0)}`);
@@ -39,17 +34,11 @@ before(async () => {
     bootstrap: () => `#!/bin/sh\nexec "${rt.python}" -m awslambdaric "$_HANDLER"\n`,
     runtimeEnv: { AWS_EXECUTION_ENV: 'AWS_Lambda_python3.11', LAMBDA_RUNTIME_DIR: rt.runtimeDir, E2E_PYTHON: rt.python, PYTHONDONTWRITEBYTECODE: '1' },
   };
-  sink = new OtlpSink();
-  await sink.start();
-});
-after(async () => {
-  await sink?.stop();
-  for (const t of temps) fs.rmSync(t, { recursive: true, force: true });
 });
 
 function synth(options: Partial<ClickStackOptions>) {
-  const s = synthesize(sink.url, lambda.Runtime.PYTHON_3_11, 'app.handler', CODE, { ingestionKey: IngestionKey.unsafePlainText(KEY), ...options });
-  temps.push(s.dir);
+  const s = synthesize(e2e.sink().url, lambda.Runtime.PYTHON_3_11, 'app.handler', CODE, { ingestionKey: IngestionKey.unsafePlainText(KEY), ...options });
+  e2e.removeAfter(s.dir);
   return s;
 }
 
@@ -68,11 +57,11 @@ void test('Python: one SERVER span per invoke (cold + 2 warm), resource decoded,
   const parent = traceparent();
   const run = await runFunction(s, runtime, {
     events: [{ marker: 'm0', headers: { traceparent: parent.header } }, { marker: 'm1' }, { marker: 'm2' }],
-  }, sink);
+  }, e2e.sink());
   console.log(`# python: init ${seconds(run.initMs)}, invokes ${run.invokeMs.map(seconds).join(', ')}`);
   const ids = run.results.map(r => r.requestId);
 
-  const server = fullSpans(sink, run.start).filter(sp => sp.kind === SPAN_KIND_SERVER);
+  const server = fullSpans(e2e.sink(), run.start).filter(sp => sp.kind === SPAN_KIND_SERVER);
   assert.equal(server.length, 3, `SERVER spans: ${JSON.stringify(server.map(x => x.name))}\n${run.lambda.output.slice(-4000)}`);
   assert.deepEqual(server.map(sp => sp.attributes['faas.invocation_id']).sort(), [...ids].sort());
   for (const sp of server) {
@@ -96,11 +85,11 @@ void test('Python: one SERVER span per invoke (cold + 2 warm), resource decoded,
   assert.notEqual(byId.get(ids[1])!.traceId, parent.traceId);
   assert.equal(JSON.parse(run.results[0].response).spanId, cold.spanId);
 
-  const points = sink.dataPoints().filter(p => p.metric === 'e2e.invocations' && p.resource['service.name'] === 'orders-python');
+  const points = e2e.sink().dataPoints().filter(p => p.metric === 'e2e.invocations' && p.resource['service.name'] === 'orders-python');
   assert.ok(points.length > 0, `no e2e.invocations metric points\n${run.lambda.output.slice(-3000)}`);
   assert.equal(points[0].resource['owner.name'], RESOURCE_ATTRIBUTES['owner.name']);
 
-  const requests = requestsSince(sink, run.start);
+  const requests = requestsSince(e2e.sink(), run.start);
   // No logs: the SDK attaches its logging handler only with
   // OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED=true (opentelemetry-sdk 1.44.0
   // opentelemetry/sdk/_configuration/__init__.py:647-655), which neither the layer nor the library sets.
@@ -113,16 +102,16 @@ void test('Python: one SERVER span per invoke (cold + 2 warm), resource decoded,
 
 void test('Python: always_off sends no span, while metrics still arrive', { timeout: 120_000 }, async () => {
   const s = synth({ ...OPTIONS, serviceName: 'orders-python-off', sampler: TraceSampler.ALWAYS_OFF, debug: false });
-  const run = await runFunction(s, runtime, { events: [{ marker: 'off0', headers: { traceparent: traceparent().header } }, { marker: 'off1' }] }, sink);
-  assert.deepEqual(fullSpans(sink, run.start).filter(sp => sp.resource['service.name'] === 'orders-python-off'), []);
-  assert.ok(sink.dataPoints().some(p => p.resource['service.name'] === 'orders-python-off'), 'no metrics: the run proves nothing');
+  const run = await runFunction(s, runtime, { events: [{ marker: 'off0', headers: { traceparent: traceparent().header } }, { marker: 'off1' }] }, e2e.sink());
+  assert.deepEqual(fullSpans(e2e.sink(), run.start).filter(sp => sp.resource['service.name'] === 'orders-python-off'), []);
+  assert.ok(e2e.sink().dataPoints().some(p => p.resource['service.name'] === 'orders-python-off'), 'no metrics: the run proves nothing');
   for (const r of run.results) assert.equal(JSON.parse(r.response).sampled, false);
 });
 
 void test('negative control: Python with OTEL_PROPAGATORS=b3 fails at init', { timeout: 120_000 }, async () => {
   const s = synth({ ...OPTIONS, serviceName: 'orders-python-b3', debug: false });
   await assert.rejects(
-    runFunction(s, runtime, { events: [{ marker: 'b3' }], envOverride: { OTEL_PROPAGATORS: 'b3' }, initTimeoutMs: 15_000 }, sink),
+    runFunction(s, runtime, { events: [{ marker: 'b3' }], envOverride: { OTEL_PROPAGATORS: 'b3' }, initTimeoutMs: 15_000 }, e2e.sink()),
     (e: Error) => {
       assert.match(e.message, /the runtime exited during init/);
       assert.match(e.message, /Propagator b3 not found/);
