@@ -2,12 +2,14 @@ import * as path from 'path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Annotations, AspectPriority, IAspect, Stage as StageType } from 'aws-cdk-lib/core';
 import { Construct, IConstruct } from 'constructs';
-import { codeAssetSource } from './config-delivery';
 import { ClickStackOptions } from './options';
 import { Aspects, LambdaFunction, Stack, Stage } from './private/cdk';
-import { servesLambdaAtEdge } from './private/existing';
-import { InstrumentationRefused, instrumentedBy, instrumentFunction, RefusalKind, SKIPPABLE_REFUSALS } from './private/instrument';
+import { codeAssetSource } from './private/code-asset';
+import { InstrumentationRefused, instrumentedBy, instrumentFunction } from './private/instrument';
+import { RefusalKind, SKIPPABLE_REFUSALS } from './private/plan-model';
 import { Decision, StackReport } from './private/report';
+import { servesLambdaAtEdge } from './private/rules/edge';
+import { Settings } from './private/settings';
 import { validateOptions } from './private/validate';
 
 /**
@@ -94,7 +96,7 @@ export class ClickStackAspect implements IAspect {
 
   private readonly props: ClickStackAspectProps;
   private readonly excludePatterns: RegExp[];
-  private validated = false;
+  private settings?: Settings;
 
   constructor(props: ClickStackAspectProps) {
     this.props = props;
@@ -124,10 +126,7 @@ export class ClickStackAspect implements IAspect {
     // Every stack gets a summary, one without any lambda.Function too (its low-level handlers).
     if (Stack.isStack(node)) StackReport.of(node).visitedByAspect = true;
     if (!(node instanceof LambdaFunction)) return;
-    if (!this.validated) {
-      validateOptions(this.props, 'ClickStackAspect');
-      this.validated = true;
-    }
+    this.settings ??= validateOptions(this.props, 'ClickStackAspect');
     const fn = node;
     const nearest = nearestAspect(fn);
     if (nearest.aspect !== this) return; // a nearer aspect decides, and reports
@@ -148,7 +147,7 @@ export class ClickStackAspect implements IAspect {
       return;
     }
     try {
-      instrumentFunction(fn, this.props, by);
+      instrumentFunction(fn, this.settings, by);
       decide('instrumented');
     } catch (e) {
       if (!(e instanceof InstrumentationRefused)) throw e;

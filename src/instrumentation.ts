@@ -2,6 +2,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ClickStackOptions } from './options';
 import { instrumentFunction } from './private/instrument';
+import { Settings } from './private/settings';
 import { validateOptions } from './private/validate';
 
 /**
@@ -49,12 +50,11 @@ export interface ClickStackInstrumentationProps extends ClickStackOptions {
  * clickStack.addFunction(worker);
  */
 export class ClickStackInstrumentation extends Construct {
-  private readonly options: ClickStackOptions;
+  private readonly settings: Settings;
 
   constructor(scope: Construct, id: string, props: ClickStackInstrumentationProps) {
     super(scope, id);
-    validateOptions(props, this.node.path);
-    this.options = props;
+    this.settings = validateOptions(props, this.node.path);
     for (const fn of props.functions ?? []) {
       this.addFunction(fn);
     }
@@ -66,6 +66,6 @@ export class ClickStackInstrumentation extends Construct {
    * @param fn a function defined in this app (not a container image)
    */
   public addFunction(fn: lambda.Function): void {
-    instrumentFunction(fn, this.options, this.node.path);
+    instrumentFunction(fn, this.settings, this.node.path);
   }
 }

@@ -8,7 +8,7 @@ import { ENDPOINT } from './helpers';
 import { ClickStackInstrumentation, JavaAgentLayer, NodejsLayer, PythonLayer } from '../src';
 import { LAYER_CATALOG } from '../src/layers/catalog';
 import { OTEL_API_VERSIONS } from '../src/layers/language-support';
-import { apiNewer, bundleFiles, findBundledApi } from '../src/private/api-version';
+import { apiNewer, bundleFiles, findBundledApi } from '../src/private/rules/api-version';
 
 /** A bundle directory with `files` (relative path -> content). */
 function bundle(files: Record<string, string>): string {

@@ -17,7 +17,7 @@ import {
   PipelineAspectMode, pipelinesApp, reasonsFor, stagesApp, subpathApp, synthesize, synthTwice,
 } from './apps';
 import { ClickStackAspect, IngestionKey } from '../src';
-import { canReadLayersEarly } from '../src/private/existing';
+import { canReadLayersEarly } from '../src/private/rules/existing';
 
 const ENDPOINT = 'https://clickstack.example.com:4318';
 const newAspect = () => new ClickStackAspect({ endpoint: ENDPOINT });

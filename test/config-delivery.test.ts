@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { ENDPOINT, fn } from './helpers';
 import { ClickStackAspect, ClickStackInstrumentation, ClickStackOptions, ConfigDelivery, IngestionKey } from '../src';
 import { renderCollectorConfig } from '../src/collector-config';
-import { compactConfig } from '../src/config-delivery';
+import { compactConfig } from '../src/private/config-files';
 import { fileSystem } from '../src/private/restage';
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `clickstack-${prefix}-`));

@@ -8,7 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { agnosticStack, concreteStack, ENDPOINT, fn, HANDLER_DIR, readFile, stagedAssetDir } from './helpers';
 import { ClickStackInstrumentation, CollectorLayer, IngestionKey, NodejsLayer, Propagator, TraceSampler } from '../src';
-import { canReadLayersEarly } from '../src/private/existing';
+import { canReadLayersEarly } from '../src/private/rules/existing';
 
 const L = (region: string, name: string) => `arn:aws:lambda:${region}:184161586896:layer:${name}:1`;
 

@@ -6,7 +6,7 @@ import { concreteStack, ENDPOINT, fn, readFile, stagedAssetDir } from './helpers
 import {
   ClickStackInstrumentation, ClickStackInstrumentationProps, JavaInstrumentation, JavaWrapperLayer, TelemetryApiType,
 } from '../src';
-import { encodeAttributeValue } from '../src/private/environment';
+import { encodeAttributeValue } from '../src/private/rules/resource-attributes';
 
 function build(options: Partial<ClickStackInstrumentationProps>, fnOpts: Parameters<typeof fn>[2] = {}) {
   const app = new App();

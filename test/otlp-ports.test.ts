@@ -3,7 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { concreteStack, ENDPOINT, fn } from './helpers';
 import { ClickStackInstrumentation, ClickStackInstrumentationProps } from '../src';
-import { otlpPortMismatches } from '../src/private/otlp-ports';
+import { otlpPortMismatches } from '../src/private/rules/otlp-ports';
 
 const MISMATCH = '@clickstack/cdk:otlpPortMismatch';
 

@@ -19,7 +19,7 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { ENDPOINT, fn } from './helpers';
 import { ClickStackAspect, ClickStackAspectProps, ClickStackInstrumentation, IngestionKey, TraceSampler } from '../src';
-import { canReadLayersEarly } from '../src/private/existing';
+import { canReadLayersEarly } from '../src/private/rules/existing';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
 
@@ -363,7 +363,7 @@ test('the layer-list probe never synthesizes itself into the user\'s cloud assem
     jest.isolateModules(() => {
       // WHEN the probe runs for the first time in a process
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { canReadLayersEarly: probe } = require('../src/private/existing');
+      const { canReadLayersEarly: probe } = require('../src/private/rules/existing');
       probe();
     });
   } finally {
@@ -380,7 +380,7 @@ test('the layer-list probe leaves nothing in the temp directory', () => {
   try {
     jest.isolateModules(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      require('../src/private/existing').canReadLayersEarly();
+      require('../src/private/rules/existing').canReadLayersEarly();
     });
     expect(fs.readdirSync(tmp)).toEqual([]);
   } finally {

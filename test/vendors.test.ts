@@ -1,5 +1,5 @@
 /**
- * Other vendors' instrumentation (src/private/vendors.ts): each vendor's marks make the construct
+ * Other vendors' instrumentation (src/private/rules/vendors.ts): each vendor's marks make the construct
  * refuse and the aspect skip the function, naming the vendor, what was found and how to migrate;
  * look-alikes do not.
  */
@@ -9,8 +9,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ENDPOINT, HANDLER_DIR } from './helpers';
 import { ClickStackAspect, ClickStackInstrumentation } from '../src';
-import { canReadLayersEarly } from '../src/private/existing';
-import { findVendors, VENDORS } from '../src/private/vendors';
+import { canReadLayersEarly } from '../src/private/rules/existing';
+import { findVendors, VENDORS } from '../src/private/rules/vendors';
 
 const REGION = 'us-east-1';
 const stack = () => new Stack(new App(), 'S', { env: { account: '123456789012', region: REGION } });

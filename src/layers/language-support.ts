@@ -231,7 +231,7 @@ export const LANGUAGE_SUPPORT: Record<LanguageLayerFamily, Readonly<Record<strin
 /**
  * The OpenTelemetry API each language layer release ships, which the function's own API must
  * not be newer than (the ClickStack guide's first troubleshooting rule: manual spans go nowhere
- * otherwise). Checked at synth against the API package a bundle carries (src/private/api-version.ts).
+ * otherwise). Checked at synth against the API package a bundle carries (src/private/rules/api-version.ts).
  *
  * - Node.js `@opentelemetry/api`: lambda@<tag> nodejs/package-lock.json, `node_modules/@opentelemetry/api`
  *   (1.9.0 at 7acbd17e :3232-3233, 3e718c6d :3231-3232, c0ac4ce0 :2960-2961; 1.9.1 at 247d46c7

@@ -1,7 +1,8 @@
 import { Annotations, CfnResource, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { onManagedInstances } from './managed-instances';
+import { onManagedInstances } from './rules/managed-instances';
+import { CollectorOnlyFamily } from './rules/runtime';
 
 /** What happened to one function visited by an aspect. */
 export interface Decision {
@@ -125,9 +126,6 @@ export class StackReport extends Construct {
   }
 }
 
-/** Runtime families that get the collector only. */
-export type CollectorOnlyFamily = 'dotnet' | 'go' | 'rust' | 'custom';
-
 /** What the code of each family must bring. */
 const COLLECTOR_ONLY_CODE: Record<CollectorOnlyFamily, string> = {
   // open-telemetry/opentelemetry-dotnet-contrib src/OpenTelemetry.Instrumentation.AWSLambda; the
@@ -140,18 +138,3 @@ const COLLECTOR_ONLY_CODE: Record<CollectorOnlyFamily, string> = {
   rust: 'Rust: lambda_runtime\'s OpenTelemetryLayer (feature opentelemetry) with the opentelemetry-otlp exporter (HTTP or tonic)',
   custom: 'custom runtime (provided.*): your language\'s OpenTelemetry SDK and its Lambda instrumentation (for Go, go.opentelemetry.io/contrib/instrumentation/github.com/aws/aws-lambda-go/otellambda, for Rust, lambda_runtime\'s OpenTelemetryLayer), exporting OTLP to the default endpoint',
 };
-
-/**
- * The family of a collector-only function: .NET by its runtime; on a custom runtime (provided.*),
- * Go or Rust when the construct says so (`GoFunction` of @aws-cdk/aws-lambda-go-alpha, `RustFunction`
- * of cargo-lambda-cdk), else unknown.
- */
-export function collectorOnlyFamily(fn: lambda.Function): CollectorOnlyFamily {
-  if (fn.runtime.family === lambda.RuntimeFamily.DOTNET_CORE || fn.runtime.name.startsWith('dotnet')) return 'dotnet';
-  for (let proto = Object.getPrototypeOf(fn); proto && proto !== lambda.Function.prototype; proto = Object.getPrototypeOf(proto)) {
-    const name = proto.constructor?.name;
-    if (name === 'GoFunction') return 'go';
-    if (name === 'RustFunction') return 'rust';
-  }
-  return 'custom';
-}

@@ -1,21 +1,9 @@
-import { Token } from 'aws-cdk-lib';
-import { LAYER_CATALOG, LayerFamily } from '../layers/catalog';
+import { Token } from './cdk';
+import { releasesOf, Settings, settingsOf } from './settings';
+import { LAYER_CATALOG, LAYER_CLASSES, LayerFamily } from '../layers/catalog';
 import { LANGUAGE_SUPPORT } from '../layers/language-support';
-import { CollectorLayer, JavaAgentLayer, JavaWrapperLayer, NodejsLayer, OtelLayerRelease, PythonLayer, RubyLayer } from '../layers/releases';
+import { OtelLayerRelease } from '../layers/releases';
 import { ClickStackOptions, JavaInstrumentation, TelemetryApiType } from '../options';
-import { layerClassOf } from '../runtimes';
-
-/** The release of each layer family the options choose. */
-export function releaseFor(family: LayerFamily, options: ClickStackOptions): OtelLayerRelease {
-  switch (family) {
-    case 'collector': return options.collectorLayer ?? CollectorLayer.LATEST;
-    case 'nodejs': return options.nodejsLayer ?? NodejsLayer.LATEST;
-    case 'python': return options.pythonLayer ?? PythonLayer.LATEST;
-    case 'javaagent': return options.javaAgentLayer ?? JavaAgentLayer.LATEST;
-    case 'javawrapper': return options.javaWrapperLayer ?? JavaWrapperLayer.LATEST;
-    case 'ruby': return options.rubyLayer ?? RubyLayer.LATEST;
-  }
-}
 
 const FAMILIES: readonly LayerFamily[] = ['collector', 'nodejs', 'python', 'javaagent', 'javawrapper', 'ruby'];
 
@@ -27,22 +15,25 @@ const ATTRIBUTE_KEY = /^[A-Za-z0-9][A-Za-z0-9._\-\/]*$/;
 const INSTRUMENTATION = /^[A-Za-z0-9@][A-Za-z0-9_.\-\/@]*$/;
 
 /**
- * Every check of the options that does not depend on a function. Throws an error that names
- * the owner, the value and the fix.
+ * Every check of the options that does not depend on a function, then the options with their
+ * defaults applied: the only place besides `settingsOf` that reads `ClickStackOptions`. Throws an
+ * error that names the owner, the value and the fix.
  */
-export function validateOptions(options: ClickStackOptions, owner: string): void {
+export function validateOptions(options: ClickStackOptions, owner: string): Settings {
   const fail = (message: string): never => {
     throw new Error(`${owner}: ${message}`);
   };
   validateEndpoint(options.endpoint, fail);
 
+  const releases = releasesOf(options);
   for (const family of FAMILIES) {
-    const release = releaseFor(family, options);
+    const release = releases[family];
+    const layerClass = LAYER_CLASSES[family];
     if (!(release instanceof OtelLayerRelease) || release._family !== family) {
-      fail(`got ${release instanceof OtelLayerRelease ? `a ${release._family} layer release` : `'${release}'`} where a ${layerClassOf(family)} is expected`);
+      fail(`got ${release instanceof OtelLayerRelease ? `a ${release._family} layer release` : `'${release}'`} where a ${layerClass} is expected`);
     }
     if (release.layerArn === undefined && LAYER_CATALOG[family][release.version!] === undefined) {
-      fail(`unknown ${family} layer version ${release.version}; use ${layerClassOf(family)}.LATEST, a pinned V… constant, or ${layerClassOf(family)}.fromArn()`);
+      fail(`unknown ${family} layer version ${release.version}; use ${layerClass}.LATEST, a pinned V… constant, or ${layerClass}.fromArn()`);
     }
   }
 
@@ -82,6 +73,7 @@ export function validateOptions(options: ClickStackOptions, owner: string): void
   if (options.javaWrapperLayer !== undefined && (options.javaInstrumentation ?? JavaInstrumentation.AGENT).kind !== 'wrapper') {
     fail('javaWrapperLayer is set but javaInstrumentation is not a JavaInstrumentation.WRAPPER*; set both, or neither');
   }
+  return settingsOf(options);
 }
 
 function validateEndpoint(endpoint: string, fail: (message: string) => never): void {
@@ -118,7 +110,7 @@ function validateEndpoint(endpoint: string, fail: (message: string) => never): v
  */
 function validateNodeInstrumentations(options: ClickStackOptions, fail: (message: string) => never): void {
   const list = options.nodejsEnabledInstrumentations;
-  const release = releaseFor('nodejs', options);
+  const release = releasesOf(options).nodejs;
   if (list === undefined || release.version === undefined) return;
   const names = LANGUAGE_SUPPORT.nodejs[release.version]?.nodeInstrumentations;
   if (!names) return;

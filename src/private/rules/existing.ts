@@ -3,9 +3,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Role, Stack } from './cdk';
+import { OTEL_LAYER_ACCOUNT } from '../../layers/catalog';
+import { Stack } from '../cdk';
+import { handlerOf } from '../function-state';
+import { Draft, Refusal } from '../plan-model';
 import { describeVendors, findVendors } from './vendors';
-import { OTEL_LAYER_ACCOUNT } from '../layers/catalog';
 
 /**
  * What other instrumentation looks like on a function: layers of the OpenTelemetry Lambda
@@ -89,12 +91,6 @@ function earlyLayers(fn: lambda.Function): unknown[] {
   return (Stack.of(fn).resolve(cfn.layers) as unknown[] | undefined) ?? [];
 }
 
-/** The function's handler, resolved (undefined for a container image). */
-export function handlerOf(fn: lambda.Function): unknown {
-  const cfn = fn.node.defaultChild as lambda.CfnFunction;
-  return cfn.handler === undefined ? undefined : Stack.of(fn).resolve(cfn.handler);
-}
-
 /**
  * Instrumentation of someone else already on the function, found without changing it, on every
  * runtime alike (collector-only ones too): an exec wrapper or collector configuration variable this
@@ -129,21 +125,12 @@ export function existingInstrumentation(fn: lambda.Function, env: Record<string,
 }
 
 /**
- * True when the function serves as Lambda@Edge: its role trusts `edgelambda.amazonaws.com`.
- * aws-cdk-lib adds that trust for every function version given to a CloudFront `Distribution`'s
- * `edgeLambdas` (aws-cloudfront/lib/private/cache-behavior.ts, grantEdgeLambdaFunctionExecutionRole),
- * to `CloudFrontWebDistribution` lambda associations, and to `experimental.EdgeFunction` in us-east-1
- * or in its own `edge-lambda-stack-…` (experimental/edge-function.ts,
- * addEdgeLambdaToRoleTrustStatement). The document is rendered, not resolved, so nothing freezes.
+ * Rule: someone else's instrumentation (an exec wrapper or collector config this library did not
+ * set, even one equal to ours; another vendor's marks; an OpenTelemetry or ADOT layer) is never
+ * stacked on, whatever the runtime.
  */
-export function servesLambdaAtEdge(fn: lambda.Function): boolean {
-  const role = fn.role;
-  // A function's own role trusts lambda.amazonaws.com in one statement; each of those aws-cdk-lib
-  // APIs adds a statement of its own. So one statement means no edge use, with no rendering
-  // (this runs for every function).
-  if (!(role instanceof Role) || !role.assumeRolePolicy || role.assumeRolePolicy.statementCount < 2) return false;
-  const rendered = Stack.of(role).resolve(role.assumeRolePolicy.toJSON());
-  return JSON.stringify(rendered).includes('edgelambda.amazonaws.com');
+export function existingRule(fn: lambda.Function, draft: Draft): Refusal | undefined {
+  const existing = existingInstrumentation(fn, draft.environment());
+  if (!existing) return undefined;
+  return { kind: 'existing', why: existing.why, summary: existing.vendors ? `already instrumented by ${existing.vendors} (see its warning)` : undefined };
 }
-
-export const LAMBDA_AT_EDGE = 'it serves as Lambda@Edge (its role trusts edgelambda.amazonaws.com), and Lambda@Edge accepts neither layers nor environment variables';

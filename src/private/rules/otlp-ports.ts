@@ -1,5 +1,5 @@
-import { LanguageLayerSupport, OtlpDefault } from '../layers/language-support';
-import { RuntimeSupport } from '../runtimes';
+import { LanguageLayerSupport, OtlpDefault } from '../../layers/language-support';
+import { RuntimeSupport } from '../../runtimes';
 
 /**
  * Which OTLP port the SDK in a function reaches, and whether it speaks that port's protocol.
@@ -26,7 +26,7 @@ import { RuntimeSupport } from '../runtimes';
  *   endpoint default per protocol (4317 / 4318).
  * So a function whose code brings its own SDK gets no endpoint from us: every SDK's default port
  * matches the protocol it speaks. Language layers get `http://localhost:4318` with
- * `http/protobuf` (src/private/environment.ts).
+ * `http/protobuf` (src/private/rules/environment.ts).
  */
 export const OTLP_GRPC_PORT = 4317;
 export const OTLP_HTTP_PORT = 4318;

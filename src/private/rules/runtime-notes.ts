@@ -1,40 +1,22 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { ARM_64 } from '../cdk';
+import { l1Property } from '../function-state';
+import { Draft, Finding } from '../plan-model';
 import { functionBundle } from './api-version';
-import { ARM_64, Stack } from './cdk';
-import { releaseFor } from './validate';
-import { ClickStackOptions } from '../options';
-import { RuntimeSupport } from '../runtimes';
+import { RUNTIME_NOTE_IDS } from './ids';
 
-/**
+/*
  * What the upstream layers lose or change on some Lambda features, said at synth where the
- * library can tell (docs/runtime-notes.md has the whole table and the citations). Changes nothing.
+ * library can tell (docs/runtime-notes.md has the whole table and the citations).
  */
-export interface RuntimeNotes {
-  readonly infos: string[];
-  readonly warnings: Array<[string, string]>;
-}
-
-/** Annotation ids a user can acknowledge. */
-export const RUNTIME_NOTE_IDS = {
-  snapStartKey: '@clickstack/cdk:snapStartIngestionKey',
-  durable: '@clickstack/cdk:durableExecutionTraces',
-  logsNotFlushed: '@clickstack/cdk:sdkLogsNotFlushed',
-  protobuf: '@clickstack/cdk:pythonProtobufConflict',
-} as const;
 
 /** Node.js instrumentations that send log records through the Logs SDK. */
 const NODE_LOG_INSTRUMENTATIONS = ['bunyan', 'pino', 'winston'];
 
-/** An L1 property by name: it may not exist in the oldest aws-cdk-lib this library supports. */
-function l1(fn: lambda.Function, name: string): unknown {
-  const value = (fn.node.defaultChild as unknown as Record<string, unknown>)[name];
-  return value === undefined || value === null ? undefined : Stack.of(fn).resolve(value);
-}
-
-export function runtimeNotes(
-  fn: lambda.Function, options: ClickStackOptions, support: RuntimeSupport, environment: () => Record<string, unknown>,
-): RuntimeNotes {
-  const where = fn.node.path;
+/** Rule: SnapStart, durable functions and upstream losses (runtime notes). */
+export function runtimeNotesRule(fn: lambda.Function, draft: Draft): Finding {
+  const where = draft.path;
+  const support = draft.support;
   const infos: string[] = [];
   const warnings: Array<[string, string]> = [];
 
@@ -45,10 +27,10 @@ export function runtimeNotes(
   // and the telemetryapi receiver leaves the restore events "reserved for future use"
   // (collector/receiver/telemetryapireceiver/receiver.go:300-305; PLATFORM logs still carry them,
   // :570-589). The Java agent has no checkpoint/restore support (open-telemetry/opentelemetry-java-instrumentation#10363).
-  const snapStart = l1(fn, 'snapStart') as { applyOn?: string } | undefined;
+  const snapStart = l1Property(fn, 'snapStart') as { applyOn?: string } | undefined;
   if (snapStart?.applyOn === 'PublishedVersions') {
     infos.push(`[@clickstack/cdk:snapStart] ${where} uses SnapStart: the collector and the OpenTelemetry SDK start during INIT and every execution environment is restored from that snapshot, so the collector configuration (resolved when the version was published), the SDK's resource attributes and whatever else they computed at INIT are the same in every restored environment; neither has a restore hook (opentelemetry-lambda collector/lambdalifecycle/types.go; opentelemetry-java-instrumentation#10363), and restore events reach ClickStack only as PLATFORM logs with lambdaTelemetry`);
-    if (options.ingestionKey?._secretRegion() !== undefined) {
+    if (draft.settings.ingestionKey?._secretRegion() !== undefined) {
       warnings.push([RUNTIME_NOTE_IDS.snapStartKey, `${where} uses SnapStart and an ingestion key from Secrets Manager: the collector resolves \${secretsmanager:...} once, during INIT, so the snapshot holds the key, and a rotated key never reaches environments restored from it (their exports are refused once the old key is revoked). Publish a new function version after every rotation (a new snapshot resolves the new key), or keep the old key valid until then`]);
     }
   }
@@ -58,24 +40,24 @@ export function runtimeNotes(
   // trace across invocations, so one execution shows as one unconnected trace per invocation
   // (described by DataDog/dd-trace-js#8182; the durable execution SDKs' own OpenTelemetry
   // plugins correlate them: aws/aws-durable-execution-sdk-js#640 and #729, aws/aws-durable-execution-sdk-java#426).
-  if (l1(fn, 'durableConfig') !== undefined) {
+  if (l1Property(fn, 'durableConfig') !== undefined) {
     warnings.push([RUNTIME_NOTE_IDS.durable, `${where} is a durable function: each invocation of a durable execution (the first, and every resume or replay) becomes its own trace, with no parent linking them, so one execution shows as several unconnected traces (steps already checkpointed are not run again, so their spans appear once). To see an execution as one trace, add the durable execution SDK's OpenTelemetry plugin (aws-durable-execution-sdk-js-otel, or the Java SDK's otel-plugin), or acknowledge this warning`]);
   }
 
   if (support.kind === 'language') {
-    const release = releaseFor(support.family, options);
+    const release = draft.language!;
     // Logs of the SDK are not flushed at the end of an invocation (opentelemetry-lambda#2537,
     // open; fixes open in opentelemetry-js-contrib#3714 and opentelemetry-python-contrib#4832):
     // the Node.js wrapper builds a LoggerProvider unless OTEL_LOGS_EXPORTER is none
     // (lambda@faa4ca46 nodejs/packages/layer/src/wrapper.ts:453) but only spans and metrics are
     // flushed; the Python SDK sends `logging` records only with OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED.
-    const env = support.family === 'nodejs' || support.family === 'python' ? environment() : {};
+    const env = support.family === 'nodejs' || support.family === 'python' ? draft.environment() : {};
     if (release.version !== undefined && env.OTEL_LOGS_EXPORTER !== 'none') {
       let why: string | undefined;
       if (support.family === 'nodejs') {
-        const loggers = (options.nodejsEnabledInstrumentations ?? []).filter(i => NODE_LOG_INSTRUMENTATIONS.includes(i));
+        const loggers = (draft.settings.nodejsEnabledInstrumentations ?? []).filter(i => NODE_LOG_INSTRUMENTATIONS.includes(i));
         if (loggers.length > 0) why = `its ${loggers.join(', ')} log records go through the Node.js layer's Logs SDK`;
-        else if (functionBundle(fn, 'nodejs')?.nodeLogsApi) why = 'its bundle has @opentelemetry/api-logs, so its code emits OpenTelemetry logs';
+        else if (functionBundle(fn, 'nodejs', draft.code)?.nodeLogsApi) why = 'its bundle has @opentelemetry/api-logs, so its code emits OpenTelemetry logs';
       } else if (support.family === 'python' && String(env.OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED).toLowerCase() === 'true') {
         why = 'OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED sends its logging records through the Python SDK';
       }
@@ -87,7 +69,7 @@ export function runtimeNotes(
     // Python 3.14 on arm64 with the Python layer 0.21.0 and a protobuf of the function's own:
     // the import of google._upb._message fails at cold start (opentelemetry-lambda#2570, open).
     if (support.family === 'python' && release.version === '0.21.0' && fn.runtime.name === 'python3.14' && fn.architecture.name === ARM_64) {
-      const protobuf = functionBundle(fn, 'python')?.protobuf;
+      const protobuf = functionBundle(fn, 'python', draft.code)?.protobuf;
       if (protobuf !== undefined) {
         warnings.push([RUNTIME_NOTE_IDS.protobuf, `${where} runs Python 3.14 on arm64 with the Python layer 0.21.0 and bundles protobuf ${protobuf}: a second protobuf beside the layer's can fail the import of google._upb._message at cold start (SystemError; opentelemetry-lambda#2570). Pin protobuf to 7.35.1 in the function's dependencies (the issue's workaround), or use PythonLayer.V0_20_0`]);
       }

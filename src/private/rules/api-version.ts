@@ -1,10 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Stack } from './cdk';
-import { localDirectoryAsset, sharedScope } from '../config-delivery';
-import { LayerFamily } from '../layers/catalog';
-import { OTEL_API_VERSIONS } from '../layers/language-support';
+import { LayerFamily } from '../../layers/catalog';
+import { OTEL_API_VERSIONS } from '../../layers/language-support';
+import { Stack } from '../cdk';
+import { CodeAsset } from '../code-asset';
+import { Draft, Finding } from '../plan-model';
+import { stackFacts } from '../shared';
+import { WARNING_IDS } from './ids';
 
 /** An OpenTelemetry API package found in a function's bundle. */
 export interface BundledApi {
@@ -85,14 +88,14 @@ export function findBundledApi(dir: string, family: ApiFamily): BundledApi | und
 /**
  * What the bundle of a function with a language layer holds (`scanBundle`), looked at once per
  * stack and directory (functions that share an asset share the answer); undefined for code that
- * is not a local directory asset, a stack whose bundling is skipped, or a family not looked at.
+ * is not a local directory asset (`codeOf`), a stack whose bundling is skipped, or a family not looked at.
  */
-export function functionBundle(fn: lambda.Function, family: LayerFamily): BundleScan | undefined {
+export function functionBundle(fn: lambda.Function, family: LayerFamily, codeOf: () => CodeAsset | undefined): BundleScan | undefined {
   if (!(family in OTEL_API_VERSIONS) || !Stack.of(fn).bundlingRequired) return undefined;
-  const code = localDirectoryAsset(fn);
+  const code = codeOf();
   if (!code) return undefined;
   const dir = code.staging.absoluteStagedPath;
-  const scans = sharedScope(fn).bundleScans;
+  const scans = stackFacts(fn).bundleScans;
   const key = `${family}\0${dir}`;
   let found = scans.get(key) as BundleScan | undefined;
   if (found === undefined) {
@@ -118,15 +121,22 @@ const TITLES: Record<ApiFamily, string> = { nodejs: 'Node.js', python: 'Python',
 const PACKAGES: Record<ApiFamily, string> = { nodejs: '@opentelemetry/api', python: 'opentelemetry-api', javaagent: 'io.opentelemetry:opentelemetry-api', javawrapper: 'io.opentelemetry:opentelemetry-api' };
 
 /**
- * The warning for a function whose bundle carries a newer OpenTelemetry API than its layer
- * ships, if it does; nothing for a layer of your own or a family without data.
+ * Rule (the guide's first troubleshooting rule): a warning for a function whose bundle carries a
+ * newer OpenTelemetry API than its language layer ships; nothing for a layer of your own or a
+ * family without data.
  */
-export function apiVersionWarning(fn: lambda.Function, family: LayerFamily, layerVersion: string | undefined): string | undefined {
+export function apiVersionRule(fn: lambda.Function, draft: Draft): Finding {
+  if (draft.support.kind !== 'language') return undefined;
+  const newer = apiVersionWarning(fn, draft.support.family, draft.language!.version, draft.code);
+  return newer ? { warnings: [[WARNING_IDS.apiVersion, newer]] } : undefined;
+}
+
+function apiVersionWarning(fn: lambda.Function, family: LayerFamily, layerVersion: string | undefined, codeOf: () => CodeAsset | undefined): string | undefined {
   if (!(family in OTEL_API_VERSIONS) || layerVersion === undefined) return undefined;
   const apiFamily = family as ApiFamily;
   const layerApi = OTEL_API_VERSIONS[apiFamily][layerVersion];
   if (layerApi === undefined) return undefined;
-  const scan = functionBundle(fn, family);
+  const scan = functionBundle(fn, family, codeOf);
   const found = scan?.api;
   if (!found || !apiNewer(apiFamily, found.version, layerApi)) return undefined;
   const dir = scan?.dir ?? '';
