@@ -19,7 +19,9 @@ import { sharedScope } from './private/shared';
  * Deliver `configYaml` to `fn` as planned; returns the config layer to add, if any. `code` is the
  * function's local directory asset, for `bundle`.
  */
-export function deliverConfig(fn: lambda.Function, delivery: PlannedDelivery, configYaml: string, code: CodeAsset | undefined): lambda.ILayerVersion | undefined {
+export function deliverConfig(
+  fn: lambda.Function, delivery: PlannedDelivery, configYaml: string, code: CodeAsset | undefined,
+): lambda.ILayerVersion | undefined {
   switch (delivery.kind) {
     case 'bundle':
       bundleConfig(fn, code!, configYaml);

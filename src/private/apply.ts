@@ -50,7 +50,7 @@ export function applyPlan(fn: lambda.Function, plan: FunctionPlan): void {
   }
   // What the code of a collector-only function must do is said once per stack, in its summary.
   if (plan.collectorOnlyFamily) StackReport.of(Stack.of(fn)).collectorOnly.set(fn, plan.collectorOnlyFamily);
-  shared.instrumented.set(fn, { fingerprint: plan.fingerprint, owner: plan.owner });
+  shared.plans.set(fn, plan);
 }
 
 /** Layer ARNs are reused for every function of a stack: one imported layer construct per ARN, in the stack's shared scope. */

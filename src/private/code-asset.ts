@@ -3,7 +3,7 @@ import { AssetStaging, FileAssetPackaging, Tokenization } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Stack } from './cdk';
-import { stackFacts } from './shared';
+import { stackFacts } from './stack-facts';
 
 /** A function's code asset and its staging. */
 export interface CodeAsset {

@@ -18,7 +18,7 @@ export class InstrumentationRefused extends Error {
 
 /** The construct path of whatever instrumented `fn`, if this library did. */
 export function instrumentedBy(fn: lambda.Function): string | undefined {
-  return findSharedScope(fn)?.instrumented.get(fn)?.owner;
+  return findSharedScope(fn)?.plans.get(fn)?.owner;
 }
 
 /**

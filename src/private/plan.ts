@@ -116,7 +116,7 @@ export function planFunction(fn: lambda.Function, settings: Settings, context: P
     wrapper,
     delivery: settings.configDelivery,
   });
-  const previous = findSharedScope(fn)?.instrumented.get(fn);
+  const previous = findSharedScope(fn)?.plans.get(fn);
   if (previous) {
     if (previous.fingerprint === fingerprint) return { outcome: 'unchanged', owner: previous.owner };
     return refused({ kind: 'conflict', why: `it is already instrumented by ${previous.owner} with other options than ${context.owner}; instrument each function once, or give both the same options` });

@@ -1,8 +1,11 @@
 import { Annotations, CfnResource, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { Token } from './cdk';
+import { FunctionPlan } from './plan-model';
 import { onManagedInstances } from './rules/managed-instances';
 import { CollectorOnlyFamily } from './rules/runtime';
+import { findSharedScope } from './shared';
 
 /** What happened to one function visited by an aspect. */
 export interface Decision {
@@ -15,6 +18,7 @@ export interface Decision {
 
 const REPORT_ID = 'ClickStackReport';
 const SUMMARY_ID = '@clickstack/cdk:summary';
+const PLANS_ID = '@clickstack/cdk:plans';
 /** Paths listed per reason before "and N more" (all of them with `verboseSummary`). */
 const MAX_PATHS = 10;
 
@@ -51,6 +55,8 @@ export class StackReport extends Construct {
       validate: () => {
         const summary = this.summarized ? undefined : this.summary();
         if (summary !== undefined) Annotations.of(stack).addInfo(`[${SUMMARY_ID}] ${summary}`);
+        const plans = this.summarized || !this.verbose ? undefined : this.plans();
+        if (plans !== undefined) Annotations.of(stack).addInfo(`[${PLANS_ID}] ${plans}`);
         this.summarized = true;
         return [];
       },
@@ -86,6 +92,16 @@ export class StackReport extends Construct {
       lines.push(`  - not visited, ${unvisited.length} Lambda function(s) of this template that are not lambda.Function constructs (handlers of aws-cdk-lib's low-level custom-resource providers; no aspect can instrument them): ${this.list(unvisited)}`);
     }
     return lines.join('\n');
+  }
+
+  /**
+   * With `verboseSummary`: what each instrumented function of the stack got, from its plan (the
+   * construct's functions too), in the order they were instrumented.
+   */
+  public plans(): string | undefined {
+    const plans = [...findSharedScope(this.stack)?.plans.values() ?? []];
+    if (plans.length === 0) return undefined;
+    return [`ClickStack plans, ${plans.length} function(s):`, ...plans.map(describePlan)].join('\n');
   }
 
   /**
@@ -138,3 +154,24 @@ const COLLECTOR_ONLY_CODE: Record<CollectorOnlyFamily, string> = {
   rust: 'Rust: lambda_runtime\'s OpenTelemetryLayer (feature opentelemetry) with the opentelemetry-otlp exporter (HTTP or tonic)',
   custom: 'custom runtime (provided.*): your language\'s OpenTelemetry SDK and its Lambda instrumentation (for Go, go.opentelemetry.io/contrib/instrumentation/github.com/aws/aws-lambda-go/otellambda, for Rust, lambda_runtime\'s OpenTelemetryLayer), exporting OTLP to the default endpoint',
 };
+
+/**
+ * One function's plan in words: its layers, where its collector.yaml is, the variables it gets
+ * (values known only at deploy time as such; the configuration itself by its size), the user's
+ * values kept, and the ids of what was said about it.
+ */
+export function describePlan(plan: FunctionPlan): string {
+  const layers = plan.layers.map(l => l.release.layerArn !== undefined ? `${l.release._family} ${l.release.layerArn}` : `${l.release}${l.release._family === 'collector' ? ` (${l.arch})` : ''}`);
+  const where = { bundle: 'in the code bundle', layer: 'in a config layer', environment: 'in a variable' }[plan.delivery.kind];
+  const value = (name: string, v: string) => Token.isUnresolved(v) ? `${name}=(deploy-time value)`
+    : name in plan.delivery.environment ? `${name}=(collector.yaml, ${Buffer.byteLength(v)} bytes)` : `${name}=${v}`;
+  const notes = [...plan.notes.infos.map(i => /^\[([^\]]+)\]/.exec(i)?.[1] ?? 'info'), ...plan.notes.warnings.map(([id]) => id)];
+  return [
+    `  + ${plan.path} (by ${plan.owner}): ${plan.support.kind === 'language' ? `${plan.support.family} layer, wrapper ${plan.support.wrapper}` : 'collector only'}${plan.managedInstances ? ', on Lambda Managed Instances (no decouple)' : ''}`,
+    `    layers: ${layers.join(', ')}`,
+    `    collector.yaml: ${where} (${plan.delivery.configUri}), ${plan.collector.exporterType ?? 'otlphttp'} exporter${plan.collector.authorization !== undefined ? ' with an authorization header' : ''}${plan.collector.telemetryApiTypes ? `, telemetryapi ${plan.collector.telemetryApiTypes.join(', ')}` : ''}${plan.collector.debug ? ', debug' : ''}`,
+    `    sets: ${plan.environment.map(([k, v]) => value(k, v)).join(' ')}`,
+    ...(plan.kept.length > 0 ? [`    keeps its own: ${plan.kept.join(', ')}`] : []),
+    ...(notes.length > 0 ? [`    notes: ${notes.join(', ')}`] : []),
+  ].join('\n');
+}

@@ -1,7 +1,7 @@
-import { LayerFamily } from '../layers/catalog';
-import { CollectorLayer, JavaAgentLayer, JavaWrapperLayer, NodejsLayer, OtelLayerRelease, PythonLayer, RubyLayer } from '../layers/releases';
 import { ConfigDelivery } from '../delivery';
 import { IngestionKey } from '../ingestion-key';
+import { LayerFamily } from '../layers/catalog';
+import { CollectorLayer, JavaAgentLayer, JavaWrapperLayer, NodejsLayer, OtelLayerRelease, PythonLayer, RubyLayer } from '../layers/releases';
 import { ClickStackOptions, JavaInstrumentation, Propagator, TraceSampler } from '../options';
 
 /** Defaults the documentation promises (`@default` of ClickStackOptions). */

@@ -6,7 +6,7 @@ import { OTEL_API_VERSIONS } from '../../layers/language-support';
 import { Stack } from '../cdk';
 import { CodeAsset } from '../code-asset';
 import { Draft, Finding } from '../plan-model';
-import { stackFacts } from '../shared';
+import { stackFacts } from '../stack-facts';
 import { WARNING_IDS } from './ids';
 
 /** An OpenTelemetry API package found in a function's bundle. */
@@ -131,7 +131,9 @@ export function apiVersionRule(fn: lambda.Function, draft: Draft): Finding {
   return newer ? { warnings: [[WARNING_IDS.apiVersion, newer]] } : undefined;
 }
 
-function apiVersionWarning(fn: lambda.Function, family: LayerFamily, layerVersion: string | undefined, codeOf: () => CodeAsset | undefined): string | undefined {
+function apiVersionWarning(
+  fn: lambda.Function, family: LayerFamily, layerVersion: string | undefined, codeOf: () => CodeAsset | undefined,
+): string | undefined {
   if (!(family in OTEL_API_VERSIONS) || layerVersion === undefined) return undefined;
   const apiFamily = family as ApiFamily;
   const layerApi = OTEL_API_VERSIONS[apiFamily][layerVersion];

@@ -1,7 +1,7 @@
 import { Token } from '../cdk';
 import { Draft, Refusal } from '../plan-model';
-import { resourceAttributesValue } from './resource-attributes';
 import { ENDPOINT_VARIABLES } from './otlp-ports';
+import { resourceAttributesValue } from './resource-attributes';
 
 /** Environment variables this library sets. */
 export const ENV = {
@@ -84,7 +84,9 @@ export interface EnvironmentChoice {
  * of environment variables (refused with the byte count otherwise). `delivery` are the variables
  * of the configuration's delivery, named in the refusal.
  */
-export function environmentRule(draft: Draft, ours: Readonly<Record<string, string>>, delivery: Readonly<Record<string, string>>): EnvironmentChoice | Refusal {
+export function environmentRule(
+  draft: Draft, ours: Readonly<Record<string, string>>, delivery: Readonly<Record<string, string>>,
+): EnvironmentChoice | Refusal {
   const userEnv = draft.environment();
   // OTEL_EXPORTER_OTLP_INSECURE goes with the default endpoints only: beside an endpoint of the
   // user's own it would turn an https:// endpoint to plaintext in Go's exporters.

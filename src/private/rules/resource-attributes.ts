@@ -47,7 +47,9 @@ function shortenPath(path: string, max: number, length: (v: string) => number): 
  * `includeCdkMetadata`) the stack name and the construct path, shortened to what the layer's SDK
  * accepts (the Node.js SDK drops the whole variable for a value over its limit: language-support.ts).
  */
-export function resourceAttributeList(fn: lambda.Function, settings: Settings, data: LanguageLayerSupport | undefined): ResourceAttributeList {
+export function resourceAttributeList(
+  fn: lambda.Function, settings: Settings, data: LanguageLayerSupport | undefined,
+): ResourceAttributeList {
   if (!settings.includeCdkMetadata) return { attributes: settings.attributes };
   const attributes = [...settings.attributes];
   attributes.push(['cdk.stack.name', Stack.of(fn).stackName]);
@@ -59,7 +61,9 @@ export function resourceAttributeList(fn: lambda.Function, settings: Settings, d
 }
 
 /** `OTEL_RESOURCE_ATTRIBUTES` for one function, or undefined when there are none. */
-export function resourceAttributesValue(attributes: ReadonlyArray<readonly [string, string]>, data: LanguageLayerSupport | undefined): string | undefined {
+export function resourceAttributesValue(
+  attributes: ReadonlyArray<readonly [string, string]>, data: LanguageLayerSupport | undefined,
+): string | undefined {
   if (attributes.length === 0) return undefined;
   const also = data?.attributeEncodeAlso;
   // A value known only at deploy time cannot be encoded here: it is passed as it is (docs/options.md:
@@ -72,7 +76,9 @@ export function resourceAttributesValue(attributes: ReadonlyArray<readonly [stri
  * those with a value known at synth (`$` doubled: a literal `$` for the collector), only when
  * the receiver is on.
  */
-export function telemetryLogAttributes(settings: Settings, attributes: ReadonlyArray<readonly [string, string]>): Array<[string, string]> | undefined {
+export function telemetryLogAttributes(
+  settings: Settings, attributes: ReadonlyArray<readonly [string, string]>,
+): Array<[string, string]> | undefined {
   if (!settings.lambdaTelemetry) return undefined;
   return attributes
     .filter(([, v]) => !Token.isUnresolved(v))
