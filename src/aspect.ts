@@ -47,8 +47,11 @@ export interface ClickStackAspectProps extends ClickStackOptions {
   readonly name?: string;
 
   /**
-   * List every function in each stack's summary annotation, instrumented ones too. By default
-   * the summary gives counts, then only what was skipped or failed, ten paths per reason.
+   * List every function in each stack's summary annotation, instrumented ones too, and add a
+   * second info annotation (`@clickstack/cdk:plans`) with each instrumented function's plan: its
+   * layers, where its collector.yaml is, the variables it gets and the values of its own it keeps,
+   * and the ids of the notes about it. By default the summary gives counts, then only what was
+   * skipped or failed, ten paths per reason.
    * @default false
    */
   readonly verboseSummary?: boolean;
