@@ -23,7 +23,10 @@ describe('links and anchors (scripts/check-links.ts)', () => {
   describe('the checker itself', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'links-'));
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const write = (name: string, text: string) => { fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true }); fs.writeFileSync(path.join(dir, name), text); };
+    const write = (name: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, name), text);
+    };
     write('docs/real-apps.md', '# Real apps\n\n## Migrating from ADOT, Datadog, New Relic or another vendor\n\n## `ClickStackAspect`: the summary\n\n## Twice\n\n## Twice\n\n<a id="explicit"></a>\n');
     write('docs/variables.md', [
       '# Variables',
