@@ -4,7 +4,7 @@ import { JobPermission } from 'projen/lib/github/workflows-model';
 import { UpdateSnapshot, UpgradeDependenciesSchedule } from 'projen/lib/javascript';
 import { IDENTITY, PACKAGE_NAME, REPOSITORY_URL, TARGETS } from './projenrc/identity';
 import { addLayerWatch } from './projenrc/layer-watch';
-import { configureRelease, RELEASE_ENVIRONMENT, RELEASE_TRIGGER } from './projenrc/release';
+import { configureRelease, PUBLIB_VERSION, RELEASE_ENVIRONMENT, RELEASE_TRIGGER } from './projenrc/release';
 import { addSecurityPolicy } from './projenrc/security';
 
 /** Oldest aws-cdk-lib we support: the first that knows every runtime our layers target. */
@@ -96,6 +96,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // Every publish job (and the GitHub release) waits for the `release` environment (its required
   // reviewers approve a release).
   releaseEnvironment: RELEASE_ENVIRONMENT,
+  // Every publish job runs publib, holding an OIDC token or a registry secret: one exact version,
+  // never `latest` (projenrc/release.ts says how to move it).
+  jsiiReleaseVersion: PUBLIB_VERSION,
+  // A publish job that fails opens an issue (label `failed-release`) naming the registry and the run.
+  releaseFailureIssue: true,
   // npm, PyPI and NuGet by trusted publishing (OIDC), no token; Maven Central and the Go
   // repository have no OIDC and keep their secrets (CONTRIBUTING.md, "Releasing").
   npmTrustedPublishing: true,
@@ -203,6 +208,14 @@ const rosetta = project.addTask('rosetta', {
 });
 project.postCompileTask.spawn(rosetta);
 project.gitignore.exclude('/.jsii.tabl.json');
+// The README's usage blocks in the other languages: Python, Java and Go are the code of the
+// bindings apps (test/bindings/<language>/, run by `bindings:test`), C# is rosetta's translation
+// of the TypeScript block, read from the tablet rosetta just wrote; so it runs after rosetta.
+const readmeLanguages = project.addTask('check:readme-languages', {
+  description: 'Fail when a README usage block differs from its bindings app (Python, Java, Go) or from rosetta\'s translation (C#); run after rosetta',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/check-readme-languages.ts',
+});
+project.postCompileTask.spawn(readmeLanguages);
 
 // Bindings for every jsii language, as source code only (no dotnet, go, mvn or pip needed): the
 // generated code is what the Python, Java, .NET and Go packages would be built from, with the

@@ -110,9 +110,10 @@ export interface ClickStackOptions {
   readonly endpoint: string;
 
   /**
-   * The ClickStack ingestion key, sent as the `authorization` header. A key in Secrets Manager
-   * must be in the function's region, where the collector reads it.
-   * @default - no `authorization` header (Managed ClickStack, or a collector that accepts anonymous data)
+   * The ClickStack ingestion key, sent as the `authorization` header (as it is, or as
+   * `Bearer <key>` with `IngestionKey.asBearerToken()`). A key in Secrets Manager must be in the
+   * function's region, where the collector reads it.
+   * @default - no `authorization` header (only for a collector that accepts data without a key)
    */
   readonly ingestionKey?: IngestionKey;
 

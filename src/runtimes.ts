@@ -43,6 +43,8 @@ const RETIRED: Record<string, string> = {
   'go1.x': 'go1.x is retired by Lambda and runs on Amazon Linux 1, which has no extensions API; build for provided.al2023, which gets the collector layer',
   'provided': 'provided runs on Amazon Linux 1, which has no extensions API; use provided.al2023',
   'dotnet6': 'dotnet6 is deprecated by Lambda; use dotnet8 or later, which gets the collector layer',
+  ...Object.fromEntries(['dotnetcore1.0', 'dotnetcore2.0', 'dotnetcore2.1', 'dotnetcore3.1'].map(name =>
+    [name, `${name} is retired by Lambda; use dotnet8 or later, which gets the collector layer`])),
 };
 
 const FAMILY_OF: Partial<Record<string, LanguageFamily>> = {
