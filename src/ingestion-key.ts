@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import { Annotations, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -77,9 +76,6 @@ export abstract class IngestionKey {
     return new BearerIngestionKey(this);
   }
 
-  /** @internal identifies the key for idempotence checks; never contains the key itself */
-  public abstract _fingerprint(scope: lambda.Function): string;
-
   /** @internal the header value and the variables it needs; changes nothing */
   public abstract _reference(): BoundIngestionKey;
 
@@ -103,10 +99,6 @@ class SecretIngestionKey extends IngestionKey {
     if (jsonField !== undefined && !Token.isUnresolved(jsonField) && !/^[A-Za-z0-9_.\-]+$/.test(jsonField)) {
       throw new Error(`ingestion key JSON field '${jsonField}' must contain only letters, digits, '_', '.' and '-'`);
     }
-  }
-
-  public _fingerprint(scope: lambda.Function): string {
-    return `secret:${JSON.stringify(Stack.of(scope).resolve(this.secret.secretArn))}#${this.jsonField ?? ''}`;
   }
 
   public _secretRegion(): string {
@@ -173,11 +165,6 @@ class PlainTextIngestionKey extends IngestionKey {
     }
   }
 
-  public _fingerprint(scope: lambda.Function): string {
-    const resolved = JSON.stringify(Stack.of(scope).resolve(this.key));
-    return `plain:${createHash('sha256').update(resolved).digest('hex')}`;
-  }
-
   public _grant(fn: lambda.Function): void {
     Annotations.of(fn).addWarningV2('@clickstack/cdk:plainTextIngestionKey',
       `the ClickStack ingestion key of ${fn.node.path} is stored in plain text in the function's configuration and in cdk.out; use IngestionKey.fromSecret() to keep it out of both`);
@@ -209,10 +196,6 @@ class BearerIngestionKey extends IngestionKey {
 
   public asBearerToken(): IngestionKey {
     throw new Error('asBearerToken() was called on a key that is already sent as a Bearer token; call it once');
-  }
-
-  public _fingerprint(scope: lambda.Function): string {
-    return `bearer:${this.inner._fingerprint(scope)}`;
   }
 
   public _reference(): BoundIngestionKey {
