@@ -411,7 +411,7 @@ e2eUpstream.addJobs({
       {
         name: 'Checkout',
         uses: ActionRefs.ACTIONS_CHECKOUT,
-        with: { 'path': 'project', 'ref': '${{ github.event.pull_request.head.sha || github.sha }}', 'repository': '${{ github.event.pull_request.head.repo.full_name || github.repository }}' },
+        with: { path: 'project', ref: '${{ github.event.pull_request.head.sha || github.sha }}', repository: '${{ github.event.pull_request.head.repo.full_name || github.repository }}' },
       },
       setupNode(WORKFLOW_NODE_VERSION),
       { name: 'Setup Go', uses: ActionRefs.ACTIONS_SETUP_GO, with: { 'go-version-file': 'project/test/e2e/collector/go.mod', 'cache': false } },

@@ -24,13 +24,23 @@ const e2e = e2eFile();
 const OTLP = { protocols: { http: { endpoint: 'localhost:4318' } } };
 
 /** A collector configuration: `pipelines` as signal -> [receivers, processors]; one otlp_http exporter to the sink. */
-function collectorConfig(parts: { receivers?: Record<string, unknown>; processors?: Record<string, unknown>; exporters?: Record<string, unknown>; pipelines: Record<string, [string[], string[]?]> }): string {
+interface ConfigParts {
+  readonly receivers?: Record<string, unknown>;
+  readonly processors?: Record<string, unknown>;
+  readonly exporters?: Record<string, unknown>;
+  readonly pipelines: Record<string, [string[], string[]?]>;
+}
+
+function collectorConfig(parts: ConfigParts): string {
   const exporters = parts.exporters ?? { otlp_http: { endpoint: e2e.sink().url } };
   return stringify({
     receivers: { otlp: OTLP, ...parts.receivers },
     ...(parts.processors ? { processors: parts.processors } : {}),
     exporters,
-    service: { pipelines: Object.fromEntries(Object.entries(parts.pipelines).map(([signal, [receivers, processors]]) => [signal, { receivers, ...(processors ? { processors } : {}), exporters: Object.keys(exporters) }])) },
+    service: {
+      pipelines: Object.fromEntries(Object.entries(parts.pipelines).map(([signal, [receivers, processors]]) =>
+        [signal, { receivers, ...(processors ? { processors } : {}), exporters: Object.keys(exporters) }])),
+    },
   });
 }
 
@@ -63,9 +73,7 @@ async function runConfig(config: string, opts: RunOptions): Promise<ConfigRun> {
   try {
     await lambda.start();
     for (const step of opts.steps) {
-      if (typeof step === 'number') await new Promise(r => setTimeout(r, step));
-      else if (typeof step === 'function') await step();
-      else {
+      if (typeof step === 'number') {await new Promise(r => setTimeout(r, step));} else if (typeof step === 'function') {await step();} else {
         const r = await lambda.invoke(step);
         assert.equal(r.error, undefined, `invoke failed: ${r.error}\n${lambda.output}`);
         results.push(r);

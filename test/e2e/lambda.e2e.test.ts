@@ -87,6 +87,11 @@ async function runFunction(options: Partial<ClickStackOptions>, secrets: Record<
 
 interface SpanRef { readonly name: string; readonly invocation: string }
 
+/** The handler's spans of `run`'s invokes, each with the request that carried it. */
+function carriedSpans(run: Run): Array<SpanRef & { request: RecordedRequest }> {
+  return spanRequests(run.start).flatMap(x => x.spans.filter(sp => run.invokes.includes(sp.invocation)).map(sp => ({ ...sp, request: x.request })));
+}
+
 /** Each trace request since `start` with the names of the spans it carried. */
 function spanRequests(start: number): Array<{ request: RecordedRequest; spans: SpanRef[] }> {
   return since(start).filter(r => r.signal === 'traces').map(r => ({
@@ -127,7 +132,7 @@ void test('on demand: traces and function logs arrive, gzip, with the key, befor
   // local Lambda killed it at the deadline.
   assert.deepEqual(local.killedAtDeadline, [], `killed at the SHUTDOWN deadline: ${local.killedAtDeadline}\n${local.output}`);
   // The key on the very request that carried each of the handler's spans.
-  const carried = spanRequests(run.start).flatMap(x => x.spans.filter((sp: SpanRef) => run.invokes.includes(sp.invocation)).map((sp: SpanRef) => ({ ...sp, request: x.request })));
+  const carried = carriedSpans(run);
   assert.deepEqual(carried.map(c => c.name).sort(), ['handler m0', 'handler m1']);
   for (const c of carried) assert.equal(c.request.headers.authorization, 'key-one', `the request that carried ${c.name}`);
   const spans = e2e.sink().spans().filter(s => run.invokes.includes(String(s.attributes['faas.invocation_id'])));
@@ -179,7 +184,7 @@ void test('Managed Instances: a function on a capacity provider delivers before 
   assert.equal(fnRes.Properties.CapacityProviderConfig?.LambdaManagedInstancesCapacityProviderConfig?.CapacityProviderArn, CAPACITY_PROVIDER_ARN);
   assert.doesNotMatch(run.config, /decouple/);
   assert.deepEqual(run.lambda.registered, [{ name: 'collector', events: ['SHUTDOWN'] }]);
-  const carried = spanRequests(run.start).flatMap(x => x.spans.filter((sp: SpanRef) => run.invokes.includes(sp.invocation)).map((sp: SpanRef) => ({ ...sp, request: x.request })));
+  const carried = carriedSpans(run);
   assert.equal(carried.length, 3, run.lambda.output);
   for (const c of carried) {
     assert.ok(c.request.receivedAt < run.lambda.shutdownStartedAt!, `${c.name} arrived only after SHUTDOWN was sent`);
@@ -197,7 +202,7 @@ void test('negative control: the on-demand configuration (decouple) run in Manag
   const run = await runFunction({ ingestionKey: IngestionKey.unsafePlainText('key-mi'), configDelivery: ConfigDelivery.LAYER }, {}, 'lambda-managed-instances', 3,
     { beforeShutdown: idle(3_000, false) });
   assert.match(run.config, /decouple/);
-  const carried = spanRequests(run.start).flatMap(x => x.spans.filter((sp: SpanRef) => run.invokes.includes(sp.invocation)).map((sp: SpanRef) => ({ ...sp, request: x.request })));
+  const carried = carriedSpans(run);
   const before = carried.filter(c => c.request.receivedAt < run.lambda.shutdownStartedAt!);
   assert.deepEqual(before.map(c => c.name), [], 'data left before SHUTDOWN: the harness cannot tell the Managed Instances configuration from the on-demand one');
   // The run was not empty: all of it left at SHUTDOWN.

@@ -63,7 +63,15 @@ interface Extension {
   idle: boolean;
 }
 
-interface Subscriber { readonly extensionId: string; readonly types: string[]; readonly uri: string; readonly timeoutMs: number; readonly maxItems: number; queue: TelemetryEvent[]; timer?: NodeJS.Timeout }
+interface Subscriber {
+  readonly extensionId: string;
+  readonly types: string[];
+  readonly uri: string;
+  readonly timeoutMs: number;
+  readonly maxItems: number;
+  queue: TelemetryEvent[];
+  timer?: NodeJS.Timeout;
+}
 
 export interface InvokeResult {
   readonly requestId: string;
@@ -444,7 +452,10 @@ export class LocalLambda {
           if (reason) return json(400, { errorType: 'ValidationError', errorMessage: reason });
           // sandbox.localdomain resolves to loopback here (/etc/hosts; test/e2e/README.md).
           const s: Subscriber = {
-            extensionId: id, types: sub.types, uri: String(sub.destination.URI), queue: [],
+            extensionId: id,
+            types: sub.types,
+            uri: String(sub.destination.URI),
+            queue: [],
             timeoutMs: sub.buffering?.timeoutMs ?? BUFFERING.timeoutMs.default,
             maxItems: sub.buffering?.maxItems ?? BUFFERING.maxItems.default,
           };
