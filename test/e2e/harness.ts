@@ -72,18 +72,7 @@ export interface PrintConfigResult extends ValidateResult { readonly config?: an
  * resolved, with every `${env:…}` and `${secretsmanager:…}` replaced.
  */
 export function printConfig(uri: string, env: Record<string, string>, timeoutMs = 60_000): Promise<PrintConfigResult> {
-  return new Promise(resolve => {
-    execFile(validatorBinary(), ['print-config', '--mode=unredacted', '--format=json', `--config=${uri}`], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-      timeout: timeoutMs,
-      killSignal: 'SIGKILL',
-      maxBuffer: 4 * 1024 * 1024,
-    }, (err, stdout, stderr) => {
-      let config: any;
-      try { config = err ? undefined : JSON.parse(stdout); } catch { config = undefined; }
-      resolve({ ok: !err && config !== undefined, output: `${err ? stdout : ''}${stderr}`.trim(), config });
-    });
-  });
+  return resolvedConfig(['print-config', '--mode=unredacted', '--format=json', `--config=${uri}`], env, timeoutMs);
 }
 
 /**
@@ -92,8 +81,13 @@ export function printConfig(uri: string, env: Record<string, string>, timeoutMs 
  * configuration resolved, as `print-config --mode=unredacted --format=json` does, in one process.
  */
 export function loadConfig(uri: string, env: Record<string, string>, timeoutMs = 60_000): Promise<PrintConfigResult> {
+  return resolvedConfig(['e2e-load', `--config=${uri}`], env, timeoutMs);
+}
+
+/** Run the validator with `args`; its stdout is the resolved configuration as JSON. */
+function resolvedConfig(args: string[], env: Record<string, string>, timeoutMs: number): Promise<PrintConfigResult> {
   return new Promise(resolve => {
-    execFile(validatorBinary(), ['e2e-load', `--config=${uri}`], {
+    execFile(validatorBinary(), args, {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
       timeout: timeoutMs,
       killSignal: 'SIGKILL',
