@@ -134,7 +134,7 @@ describe('2. propagators the layer lacks', () => {
     expect(props.Environment).toBeUndefined();
     const annotations = Annotations.fromStack(stack);
     annotations.hasWarning('/Stack-eu-west-1/Fn', Match.stringLikeRegexp('propagators b3 are not in the OpenTelemetry python layer'));
-    annotations.hasInfo('/Stack-eu-west-1', Match.stringLikeRegexp('- skipped: its layer does not support an option \\(see its warning\\): Stack-eu-west-1/Fn'));
+    annotations.hasInfo('/Stack-eu-west-1', Match.stringLikeRegexp('- skipped: propagators b3 not in its python layer \\(see its warning\\): Stack-eu-west-1/Fn'));
     expect(annotations.findError('*', Match.anyValue())).toEqual([]);
   });
 });
