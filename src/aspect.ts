@@ -150,7 +150,7 @@ export class ClickStackAspect implements IAspect {
       return;
     }
     try {
-      instrumentFunction(fn, this.settings, by);
+      instrumentFunction(fn, this.settings, by, 'aspect');
       decide('instrumented');
     } catch (e) {
       if (!(e instanceof InstrumentationRefused)) throw e;

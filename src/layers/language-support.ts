@@ -88,6 +88,17 @@ export interface CollectorLayerSupport {
    * Not in 0.19.0-0.21.0 (bda8ac4f, 3e718c6d, c0ac4ce0 default.go: no transformprocessor import).
    */
   readonly transformProcessor: boolean;
+  /**
+   * The Telemetry API `schemaVersion` the `telemetryapi` receiver subscribes with: its
+   * `Subscribe` sends `SchemaVersionLatest` (lambda@<tag> collector/internal/telemetryapi/client.go:34,68),
+   * called from the receiver's `Start` (receiver.go: bda8ac4f :75, 3e718c6d :100, c0ac4ce0 and
+   * 247d46c7 :131, faa4ca46 :132), which returns the error when the subscription is refused
+   * (faa4ca46 :132-136), so the collector does not start and the extension reports an init error
+   * (faa4ca46 collector/internal/lifecycle/manager.go:116-123). `"2022-12-13"` at every catalog
+   * release (client.go:33-34 at bda8ac4f, 3e718c6d, c0ac4ce0, 247d46c7, faa4ca46); no commit of
+   * the repository names `"2025-01-29"` up to c72580eb (2026-08-22; `git log --all -S2025-01-29`). See TELEMETRY_SCHEMAS_ON_MANAGED_INSTANCES.
+   */
+  readonly telemetryApiSchema: string;
 }
 
 // Node.js: the layer's wrapper builds propagators from its own map and drops unknown names with
@@ -274,12 +285,31 @@ const OTLP_HTTP_RENAMED_IN = '0.144.0';
  * names from layer-collector/0.21.0 (lambda@c0ac4ce0 converter.go:47-48; faa4ca46 :47-48).
  */
 export const COLLECTOR_SUPPORT: Readonly<Record<string, CollectorLayerSupport>> = {
-  '0.23.0': { collectorVersion: COLLECTOR_VERSIONS['0.23.0'], otlpHttpExporter: 'otlp_http', managedInstances: true, transformProcessor: true },
-  '0.22.0': { collectorVersion: COLLECTOR_VERSIONS['0.22.0'], otlpHttpExporter: 'otlp_http', managedInstances: true, transformProcessor: true },
-  '0.21.0': { collectorVersion: COLLECTOR_VERSIONS['0.21.0'], otlpHttpExporter: 'otlp_http', managedInstances: true, transformProcessor: false },
-  '0.20.0': { collectorVersion: COLLECTOR_VERSIONS['0.20.0'], otlpHttpExporter: 'otlphttp', managedInstances: true, transformProcessor: false },
-  '0.19.0': { collectorVersion: COLLECTOR_VERSIONS['0.19.0'], otlpHttpExporter: 'otlphttp', managedInstances: false, transformProcessor: false },
+  '0.23.0': { collectorVersion: COLLECTOR_VERSIONS['0.23.0'], otlpHttpExporter: 'otlp_http', managedInstances: true, transformProcessor: true, telemetryApiSchema: '2022-12-13' },
+  '0.22.0': { collectorVersion: COLLECTOR_VERSIONS['0.22.0'], otlpHttpExporter: 'otlp_http', managedInstances: true, transformProcessor: true, telemetryApiSchema: '2022-12-13' },
+  '0.21.0': { collectorVersion: COLLECTOR_VERSIONS['0.21.0'], otlpHttpExporter: 'otlp_http', managedInstances: true, transformProcessor: false, telemetryApiSchema: '2022-12-13' },
+  '0.20.0': { collectorVersion: COLLECTOR_VERSIONS['0.20.0'], otlpHttpExporter: 'otlphttp', managedInstances: true, transformProcessor: false, telemetryApiSchema: '2022-12-13' },
+  '0.19.0': { collectorVersion: COLLECTOR_VERSIONS['0.19.0'], otlpHttpExporter: 'otlphttp', managedInstances: false, transformProcessor: false, telemetryApiSchema: '2022-12-13' },
 };
+
+/**
+ * The Telemetry API `schemaVersion` values Lambda Managed Instances accept. AWS Lambda Telemetry
+ * API reference, Subscribe, `schemaVersion`: valid values "2025-01-29", "2022-12-13" and
+ * "2022-07-01"; "Lambda Managed Instances require "2025-01-29". This version is backward
+ * compatible with Lambda (default) functions."
+ * (https://docs.aws.amazon.com/lambda/latest/dg/telemetry-api-reference.html).
+ */
+export const TELEMETRY_SCHEMAS_ON_MANAGED_INSTANCES: readonly string[] = ['2025-01-29'];
+
+/**
+ * The schema the collector release's `telemetryapi` receiver subscribes with, when Managed
+ * Instances refuse it; undefined when they accept it, and for a layer of your own
+ * (`CollectorLayer.fromArn()`, version unknown: yours to know).
+ */
+export function telemetrySchemaRefusedOnManagedInstances(collectorLayerVersion: string | undefined): string | undefined {
+  const schema = collectorLayerVersion === undefined ? undefined : COLLECTOR_SUPPORT[collectorLayerVersion]?.telemetryApiSchema;
+  return schema === undefined || TELEMETRY_SCHEMAS_ON_MANAGED_INSTANCES.includes(schema) ? undefined : schema;
+}
 
 /** Whether `version` (MAJOR.MINOR.PATCH) is at least `min`. */
 export function versionAtLeast(version: string, min: string): boolean {

@@ -5,6 +5,7 @@ export const WARNING_IDS = {
   ingestionKeyRegion: '@clickstack/cdk:ingestionKeyRegion',
   otlpPortMismatch: '@clickstack/cdk:otlpPortMismatch',
   apiVersion: '@clickstack/cdk:apiVersionNewer',
+  telemetryApiDropped: '@clickstack/cdk:telemetryApiDroppedOnManagedInstances',
 } as const;
 
 /** Annotation ids of the runtime notes (src/private/rules/runtime-notes.ts). */
