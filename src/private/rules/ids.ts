@@ -13,5 +13,6 @@ export const RUNTIME_NOTE_IDS = {
   snapStartKey: '@clickstack/cdk:snapStartIngestionKey',
   durable: '@clickstack/cdk:durableExecutionTraces',
   logsNotFlushed: '@clickstack/cdk:sdkLogsNotFlushed',
+  blrpNotRead: '@clickstack/cdk:blrpVariablesNotRead',
   protobuf: '@clickstack/cdk:pythonProtobufConflict',
 } as const;
