@@ -206,7 +206,11 @@ export interface ClickStackOptions {
    * collector's `telemetryapi` receiver, with no code change. Upstream reports 3.5–4 s of extra
    * init for this receiver (open-telemetry/opentelemetry-lambda#2100). The logs get the
    * function's resource attributes through the collector's `resource` processor. `EXTENSION`
-   * warns: the collector's own log lines are received and exported again.
+   * warns: the collector's own log lines are received and exported again. Not on Lambda Managed
+   * Instances: every catalog collector release subscribes with Telemetry API schema
+   * "2022-12-13" and Managed Instances require "2025-01-29", so `ClickStackInstrumentation`
+   * refuses such a function and `ClickStackAspect` leaves only the receiver out there, with a
+   * warning (docs/runtime-notes.md).
    * @default - off
    */
   readonly lambdaTelemetry?: TelemetryApiType[];
