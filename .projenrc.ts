@@ -1,10 +1,10 @@
-import { awscdk, javascript, ReleasableCommits } from 'projen';
+import { awscdk, github, javascript, ReleasableCommits } from 'projen';
 import { ActionRefs } from 'projen/lib/github';
 import { JobPermission } from 'projen/lib/github/workflows-model';
 import { UpdateSnapshot, UpgradeDependenciesSchedule } from 'projen/lib/javascript';
 import { IDENTITY, PACKAGE_NAME, REPOSITORY_URL, TARGETS } from './projenrc/identity';
 import { addLayerWatch } from './projenrc/layer-watch';
-import { configureRelease, RELEASE_ENVIRONMENT, RELEASE_TRIGGER } from './projenrc/release';
+import { configureRelease, PUBLIB_VERSION, RELEASE_ENVIRONMENT, RELEASE_TRIGGER } from './projenrc/release';
 import { addSecurityPolicy } from './projenrc/security';
 
 /** Oldest aws-cdk-lib we support: the first that knows every runtime our layers target. */
@@ -96,6 +96,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // Every publish job (and the GitHub release) waits for the `release` environment (its required
   // reviewers approve a release).
   releaseEnvironment: RELEASE_ENVIRONMENT,
+  // Every publish job runs publib, holding an OIDC token or a registry secret: one exact version,
+  // never `latest` (projenrc/release.ts says how to move it).
+  jsiiReleaseVersion: PUBLIB_VERSION,
+  // A publish job that fails opens an issue (label `failed-release`) naming the registry and the run.
+  releaseFailureIssue: true,
   // npm, PyPI and NuGet by trusted publishing (OIDC), no token; Maven Central and the Go
   // repository have no OIDC and keep their secrets (CONTRIBUTING.md, "Releasing").
   npmTrustedPublishing: true,
@@ -203,6 +208,14 @@ const rosetta = project.addTask('rosetta', {
 });
 project.postCompileTask.spawn(rosetta);
 project.gitignore.exclude('/.jsii.tabl.json');
+// The README's usage blocks in the other languages: Python, Java and Go are the code of the
+// bindings apps (test/bindings/<language>/, run by `bindings:test`), C# is rosetta's translation
+// of the TypeScript block, read from the tablet rosetta just wrote; so it runs after rosetta.
+const readmeLanguages = project.addTask('check:readme-languages', {
+  description: 'Fail when a README usage block differs from its bindings app (Python, Java, Go) or from rosetta\'s translation (C#); run after rosetta',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/check-readme-languages.ts',
+});
+project.postCompileTask.spawn(readmeLanguages);
 
 // Bindings for every jsii language, as source code only (no dotnet, go, mvn or pip needed): the
 // generated code is what the Python, Java, .NET and Go packages would be built from, with the
@@ -385,9 +398,61 @@ project.addDevDeps(
   '@opentelemetry/exporter-trace-otlp-proto@0.208.0',
 );
 project.addTask('e2e', {
-  description: 'Build the collector (test/e2e/collector), validate the config corpus, run the local-Lambda end-to-end tests',
+  description: 'Build the collector (the stand-in build of test/e2e/collector; E2E_UPSTREAM_SRC=<opentelemetry-lambda tree>: the layer\'s real collector; E2E_COLLECTOR_BIN=<binary>: any), validate the config corpus, run the local-Lambda end-to-end tests',
   exec: 'ts-node --transpile-only --project test/tsconfig.json test/e2e/run.ts',
   receiveArgs: true,
+});
+
+// The same end-to-end suite against the layer's real collector (test/e2e/README.md, "The real
+// collector"): open-telemetry/opentelemetry-lambda checked out at the tag of the catalog's newest
+// collector release, read from the checked-out scripts/layer-releases.json (so a layer-watch pull
+// request, which changes that file, runs the new release before it is adopted), built with only
+// the changes the registries force. On pull requests (layer-watch's included: it opens them with
+// projen's credentials, so their checks run), weekly, and by hand. Both checkouts sit side by
+// side in the workspace; nothing of upstream's is written into the project's folder.
+const e2eUpstream = new github.GithubWorkflow(project.github!, 'e2e-upstream');
+e2eUpstream.on({ pullRequest: {}, schedule: [{ cron: '41 5 * * 1' }], workflowDispatch: {} });
+e2eUpstream.addJobs({
+  'e2e-upstream': {
+    name: 'End to end against the layer\'s real collector (the catalog\'s collector tag)',
+    runsOn: ['ubuntu-latest'],
+    permissions: { contents: JobPermission.READ },
+    timeoutMinutes: 60,
+    env: { CI: 'true' },
+    defaults: { run: { workingDirectory: 'project' } },
+    steps: [
+      {
+        name: 'Checkout',
+        uses: ActionRefs.ACTIONS_CHECKOUT,
+        with: { path: 'project', ref: '${{ github.event.pull_request.head.sha || github.sha }}', repository: '${{ github.event.pull_request.head.repo.full_name || github.repository }}' },
+      },
+      setupNode(WORKFLOW_NODE_VERSION),
+      { name: 'Setup Go', uses: ActionRefs.ACTIONS_SETUP_GO, with: { 'go-version-file': 'project/test/e2e/collector/go.mod', 'cache': false } },
+      { name: 'Install dependencies', run: 'npm ci --no-audit --no-fund' },
+      {
+        name: 'The catalog\'s collector tag',
+        id: 'pin',
+        run: 'echo "tag=$(npx ts-node --transpile-only --project test/tsconfig.json test/e2e/upstream.ts tag)" >> "$GITHUB_OUTPUT"',
+      },
+      {
+        name: 'Checkout open-telemetry/opentelemetry-lambda at that tag',
+        uses: ActionRefs.ACTIONS_CHECKOUT,
+        with: { 'repository': 'open-telemetry/opentelemetry-lambda', 'ref': '${{ steps.pin.outputs.tag }}', 'path': 'upstream', 'persist-credentials': false },
+      },
+      {
+        // The collector's Telemetry API listeners bind sandbox.localdomain as in Lambda; AWS_SAM_LOCAL
+        // would change the subscription's URI, which the local Lambda refuses as Lambda does.
+        name: 'sandbox.localdomain resolves to loopback; autotools for aws-lambda-ric',
+        run: 'echo "127.0.0.1 sandbox.localdomain" | sudo tee -a /etc/hosts && sudo apt-get update -qq && sudo apt-get install -y -qq autoconf automake libtool',
+      },
+      { name: 'Language runtimes (test/e2e/runtimes)', run: 'npx ts-node --transpile-only --project test/tsconfig.json test/e2e/runtimes/setup.ts' },
+      {
+        name: 'End to end against the real collector',
+        run: 'npx projen e2e',
+        env: { E2E_UPSTREAM_SRC: '${{ github.workspace }}/upstream' },
+      },
+    ],
+  },
 });
 
 // The layer catalog is generated from the release list (CONTRIBUTING.md, "Updating the layer catalog").

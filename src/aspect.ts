@@ -150,7 +150,7 @@ export class ClickStackAspect implements IAspect {
       return;
     }
     try {
-      instrumentFunction(fn, this.settings, by);
+      instrumentFunction(fn, this.settings, by, 'aspect');
       decide('instrumented');
     } catch (e) {
       if (!(e instanceof InstrumentationRefused)) throw e;
@@ -258,7 +258,7 @@ function findByPath(app: IConstruct, constructPath: string): IConstruct | undefi
 /** How the summary names a refusal the aspect skips. */
 const REFUSAL_REASONS: Partial<Record<RefusalKind, string>> = {
   containerImage: 'container image',
-  runtime: 'runtime with no OpenTelemetry layer',
+  runtime: 'runtime not instrumentable (see its warning)',
   edge: 'Lambda@Edge',
   existing: 'already instrumented by someone else (see its warning)',
   unsupportedOption: 'its layer does not support an option (see its warning)',

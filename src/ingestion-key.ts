@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import { Annotations, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -19,6 +18,12 @@ export interface BoundIngestionKey {
 
 /**
  * The ClickStack ingestion key, sent by the collector as the `authorization` header.
+ *
+ * Which form a ClickStack deployment expects (docs/security.md, "Which key for which ClickStack"):
+ * open-source ClickStack takes its ingestion API key as the header value as it is, and so does
+ * the ClickStack collector run in the gateway role for Managed ClickStack (its `OTLP_AUTH_TOKEN`);
+ * the managed OTLP endpoint of ClickHouse Cloud ("Managed Telemetry") takes `Bearer <API key>`:
+ * add `.asBearerToken()` for it.
  *
  * @example
  * import { ClickStackInstrumentation, IngestionKey } from 'cdk-clickstack-lambda';
@@ -57,8 +62,19 @@ export abstract class IngestionKey {
     return new PlainTextIngestionKey(key);
   }
 
-  /** @internal identifies the key for idempotence checks; never contains the key itself */
-  public abstract _fingerprint(scope: lambda.Function): string;
+  /**
+   * The same key, sent as `Bearer <key>` (the `authorization` header the managed OTLP endpoint of
+   * ClickHouse Cloud, "Managed Telemetry", expects). The key stays where it is: a secret is still
+   * read by the collector at cold start (the header value is `Bearer ${secretsmanager:...}`, which
+   * the collector expands inside the longer string), and nothing but the prefix is added to the
+   * template. Open-source ClickStack and the ClickStack collector in the gateway role take the key
+   * as it is: leave this out for them.
+   *
+   * @returns a new `IngestionKey`; this one is unchanged
+   */
+  public asBearerToken(): IngestionKey {
+    return new BearerIngestionKey(this);
+  }
 
   /** @internal the header value and the variables it needs; changes nothing */
   public abstract _reference(): BoundIngestionKey;
@@ -83,10 +99,6 @@ class SecretIngestionKey extends IngestionKey {
     if (jsonField !== undefined && !Token.isUnresolved(jsonField) && !/^[A-Za-z0-9_.\-]+$/.test(jsonField)) {
       throw new Error(`ingestion key JSON field '${jsonField}' must contain only letters, digits, '_', '.' and '-'`);
     }
-  }
-
-  public _fingerprint(scope: lambda.Function): string {
-    return `secret:${JSON.stringify(Stack.of(scope).resolve(this.secret.secretArn))}#${this.jsonField ?? ''}`;
   }
 
   public _secretRegion(): string {
@@ -153,11 +165,6 @@ class PlainTextIngestionKey extends IngestionKey {
     }
   }
 
-  public _fingerprint(scope: lambda.Function): string {
-    const resolved = JSON.stringify(Stack.of(scope).resolve(this.key));
-    return `plain:${createHash('sha256').update(resolved).digest('hex')}`;
-  }
-
   public _grant(fn: lambda.Function): void {
     Annotations.of(fn).addWarningV2('@clickstack/cdk:plainTextIngestionKey',
       `the ClickStack ingestion key of ${fn.node.path} is stored in plain text in the function's configuration and in cdk.out; use IngestionKey.fromSecret() to keep it out of both`);
@@ -169,5 +176,42 @@ class PlainTextIngestionKey extends IngestionKey {
     }
     // `$` starts a config reference in the collector; `$$` is a literal `$`.
     return { headerValue: this.key.replace(/\$/g, '$$$$'), environment: {} };
+  }
+}
+
+/**
+ * A key sent as `Bearer <key>`: the inner key's header value behind the prefix. The collector
+ * expands a `${...}` reference embedded in a longer string and puts the retrieved value's string
+ * form in its place (go.opentelemetry.io/collector/confmap@v1.63.0, the version collector layer
+ * 0.23.0 pins, expand.go:28-40 expands until nothing changes, :111-146 finds the innermost
+ * `${...}` first, :179-186 replaces an embedded one with `Retrieved.AsString()`, provider.go:230-238;
+ * the contrib secretsmanager provider returns the secret string, or the JSON field's value,
+ * confmap/provider/secretsmanagerprovider/provider.go). So `Bearer ${secretsmanager:<arn>}`
+ * becomes `Bearer <key>` at cold start, as the end-to-end test shows (test/e2e/ingestion-key.e2e.test.ts).
+ */
+class BearerIngestionKey extends IngestionKey {
+  constructor(private readonly inner: IngestionKey) {
+    super();
+  }
+
+  public asBearerToken(): IngestionKey {
+    throw new Error('asBearerToken() was called on a key that is already sent as a Bearer token; call it once');
+  }
+
+  public _reference(): BoundIngestionKey {
+    const bound = this.inner._reference();
+    return { headerValue: `Bearer ${bound.headerValue}`, environment: bound.environment };
+  }
+
+  public _grant(fn: lambda.Function): void {
+    this.inner._grant(fn);
+  }
+
+  public _refusal(fn: lambda.Function): string | undefined {
+    return this.inner._refusal(fn);
+  }
+
+  public _secretRegion(): string | undefined {
+    return this.inner._secretRegion();
   }
 }

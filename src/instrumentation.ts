@@ -66,6 +66,6 @@ export class ClickStackInstrumentation extends Construct {
    * @param fn a function defined in this app (not a container image)
    */
   public addFunction(fn: lambda.Function): void {
-    instrumentFunction(fn, this.settings, this.node.path);
+    instrumentFunction(fn, this.settings, this.node.path, 'construct');
   }
 }

@@ -110,9 +110,10 @@ export interface ClickStackOptions {
   readonly endpoint: string;
 
   /**
-   * The ClickStack ingestion key, sent as the `authorization` header. A key in Secrets Manager
-   * must be in the function's region, where the collector reads it.
-   * @default - no `authorization` header (Managed ClickStack, or a collector that accepts anonymous data)
+   * The ClickStack ingestion key, sent as the `authorization` header (as it is, or as
+   * `Bearer <key>` with `IngestionKey.asBearerToken()`). A key in Secrets Manager must be in the
+   * function's region, where the collector reads it.
+   * @default - no `authorization` header (only for a collector that accepts data without a key)
    */
   readonly ingestionKey?: IngestionKey;
 
@@ -205,7 +206,11 @@ export interface ClickStackOptions {
    * collector's `telemetryapi` receiver, with no code change. Upstream reports 3.5–4 s of extra
    * init for this receiver (open-telemetry/opentelemetry-lambda#2100). The logs get the
    * function's resource attributes through the collector's `resource` processor. `EXTENSION`
-   * warns: the collector's own log lines are received and exported again.
+   * warns: the collector's own log lines are received and exported again. Not on Lambda Managed
+   * Instances: every catalog collector release subscribes with Telemetry API schema
+   * "2022-12-13" and Managed Instances require "2025-01-29", so `ClickStackInstrumentation`
+   * refuses such a function and `ClickStackAspect` leaves only the receiver out there, with a
+   * warning (docs/runtime-notes.md).
    * @default - off
    */
   readonly lambdaTelemetry?: TelemetryApiType[];

@@ -11,8 +11,11 @@ export type RuntimeSupport =
   | { readonly kind: 'language'; readonly family: LanguageFamily; readonly wrapper: string }
   /** The collector only: the function's code must use an OpenTelemetry SDK itself. */
   | { readonly kind: 'collectorOnly'; readonly sdkHint: string }
-  /** Not instrumentable, with the reason and what to do. */
-  | { readonly kind: 'refused'; readonly reason: string; readonly containerImage: boolean };
+  /**
+   * Not instrumentable, with the reason and what to do, and how the aspect's summary names the
+   * reason (the same reason as the warning, in a few words).
+   */
+  | { readonly kind: 'refused'; readonly reason: string; readonly containerImage: boolean; readonly summary: string };
 
 /** Exec wrapper of every upstream language layer we use (python: /opt/otel-handler since 0.15.0). */
 const OTEL_HANDLER = '/opt/otel-handler';
@@ -38,11 +41,24 @@ export const COLLECTOR_ONLY_RUNTIMES: Record<string, string> = {
   'provided.al2023': 'use your language\'s OpenTelemetry SDK (for Go: go.opentelemetry.io/contrib/instrumentation/github.com/aws/aws-lambda-go/otellambda)',
 };
 
-/** Runtimes refused outright, with the reason and the fix. */
-const RETIRED: Record<string, string> = {
-  'go1.x': 'go1.x is retired by Lambda and runs on Amazon Linux 1, which has no extensions API; build for provided.al2023, which gets the collector layer',
-  'provided': 'provided runs on Amazon Linux 1, which has no extensions API; use provided.al2023',
-  'dotnet6': 'dotnet6 is deprecated by Lambda; use dotnet8 or later, which gets the collector layer',
+/** Runtimes refused outright: the reason with the fix, and the summary's few words for it. */
+const RETIRED: Record<string, { readonly reason: string; readonly summary: string }> = {
+  'go1.x': {
+    reason: 'go1.x is retired by Lambda and runs on Amazon Linux 1, which has no extensions API; build for provided.al2023, which gets the collector layer',
+    summary: 'runtime go1.x retired by Lambda, on Amazon Linux 1 without the extensions API (see its warning)',
+  },
+  'provided': {
+    reason: 'provided runs on Amazon Linux 1, which has no extensions API; use provided.al2023',
+    summary: 'runtime provided on Amazon Linux 1, without the extensions API (see its warning)',
+  },
+  'dotnet6': {
+    reason: 'dotnet6 is deprecated by Lambda; use dotnet8 or later, which gets the collector layer',
+    summary: 'runtime dotnet6 deprecated by Lambda (see its warning)',
+  },
+  ...Object.fromEntries(['dotnetcore1.0', 'dotnetcore2.0', 'dotnetcore2.1', 'dotnetcore3.1'].map(name => [name, {
+    reason: `${name} is retired by Lambda; use dotnet8 or later, which gets the collector layer`,
+    summary: `runtime ${name} retired by Lambda (see its warning)`,
+  }])),
 };
 
 const FAMILY_OF: Partial<Record<string, LanguageFamily>> = {
@@ -70,7 +86,7 @@ export function runtimeSupport(
 ): RuntimeSupport {
   const name = runtime.name;
   if (runtime === Runtime.FROM_IMAGE || name === Runtime.FROM_IMAGE.name) {
-    return refused('container-image functions cannot use Lambda layers; build the OpenTelemetry language instrumentation and the collector extension into the image instead', true);
+    return refused('container-image functions cannot use Lambda layers; build the OpenTelemetry language instrumentation and the collector extension into the image instead', 'container image', true);
   }
   let family = runtime.family === undefined ? undefined : FAMILY_OF[runtime.family];
   if (family === 'javaagent' && javaWrapper !== undefined) family = 'javawrapper';
@@ -81,24 +97,36 @@ export function runtimeSupport(
     if (Token.isUnresolved(name) && family === 'nodejs') return language(family, wrapper);
     if (customLanguageLayer(family)) return language(family, wrapper);
     if (!LANGUAGE_RUNTIMES[family].includes(name)) {
-      return refused(`runtime ${name} is not among the runtimes of the OpenTelemetry ${family} layer (${LANGUAGE_RUNTIMES[family].join(', ')}); use one of those, or bring a layer of your own with ${layerClassOf(family)}.fromArn()`);
+      // JavaInstrumentation.WRAPPER on a runtime only the agent layer lists (java21): the layer
+      // exists, the mode chosen is the reason, and the fix is the other mode.
+      if (family === 'javawrapper' && LANGUAGE_RUNTIMES.javaagent.includes(name)) {
+        return refused(
+          `runtime ${name} is not among the runtimes of the OpenTelemetry Java wrapper layer (${LANGUAGE_RUNTIMES.javawrapper.join(', ')}), which javaInstrumentation JavaInstrumentation.WRAPPER chose; the Java agent layer lists ${name}: use JavaInstrumentation.AGENT (the default), or bring a wrapper layer of your own with ${layerClassOf(family)}.fromArn()`,
+          `runtime ${name} not among the Java wrapper layer's runtimes (JavaInstrumentation.AGENT supports it; see its warning)`);
+      }
+      return refused(
+        `runtime ${name} is not among the runtimes of the OpenTelemetry ${family} layer (${LANGUAGE_RUNTIMES[family].join(', ')}); use one of those, or bring a layer of your own with ${layerClassOf(family)}.fromArn()`,
+        `runtime ${name} not among the ${family} layer's runtimes (see its warning)`);
     }
     if (family === 'ruby' && architecture === ARM_64) {
-      return refused('the upstream OpenTelemetry Ruby layer is broken on arm64 (open-telemetry/opentelemetry-lambda#2340); use Architecture.X86_64, or bring a layer of your own with RubyLayer.fromArn()');
+      return refused('the upstream OpenTelemetry Ruby layer is broken on arm64 (open-telemetry/opentelemetry-lambda#2340); use Architecture.X86_64, or bring a layer of your own with RubyLayer.fromArn()',
+        'Ruby on arm64, where the upstream Ruby layer is broken (see its warning)');
     }
     return language(family, wrapper);
   }
   const hint = COLLECTOR_ONLY_RUNTIMES[name];
   if (hint) return { kind: 'collectorOnly', sdkHint: hint };
-  return refused(RETIRED[name] ?? `runtime ${name} is retired by Lambda or has no OpenTelemetry layer; use a current runtime of its language`);
+  const retired = RETIRED[name];
+  if (retired) return refused(retired.reason, retired.summary);
+  return refused(`runtime ${name} is retired by Lambda or has no OpenTelemetry layer; use a current runtime of its language`, `runtime ${name} retired by Lambda or with no OpenTelemetry layer (see its warning)`);
 }
 
 function language(family: LanguageFamily, wrapper: string): RuntimeSupport {
   return { kind: 'language', family, wrapper };
 }
 
-function refused(reason: string, containerImage = false): RuntimeSupport {
-  return { kind: 'refused', reason, containerImage };
+function refused(reason: string, summary: string, containerImage = false): RuntimeSupport {
+  return { kind: 'refused', reason, containerImage, summary };
 }
 
 /** The public class that pins or overrides a family's layer, for messages. */

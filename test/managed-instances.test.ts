@@ -6,7 +6,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { parse } from 'yaml';
 import { concreteStack, ENDPOINT, fn } from './helpers';
-import { ClickStackAspect, ClickStackInstrumentation, CollectorLayer, ConfigDelivery } from '../src';
+import { ClickStackAspect, ClickStackInstrumentation, CollectorLayer, ConfigDelivery, TelemetryApiType } from '../src';
 import { collectorConfig } from '../src/collector-config';
 
 /** As a user sets it on the L1 (any aws-cdk-lib version: the property is read by name). */
@@ -131,6 +131,80 @@ describe('Lambda Managed Instances', () => {
     expect(summary[0].entry.data).toMatch(/skipped: its collector layer cannot run on Lambda Managed Instances/);
     const props = Template.fromStack(stack).findResources('AWS::Lambda::Function');
     expect(JSON.stringify(props)).not.toMatch(/OPENTELEMETRY_COLLECTOR_CONFIG_URI/);
+  });
+
+  describe('lambdaTelemetry: the collector subscribes with a schemaVersion Managed Instances refuse', () => {
+    // Every catalog collector release subscribes with "2022-12-13" (src/layers/language-support.ts,
+    // telemetryApiSchema); AWS's Telemetry API reference: Managed Instances require "2025-01-29".
+    const receivers = (config: any) => config.service.pipelines.logs.receivers;
+
+    test('the construct refuses it, naming the schema, the rule, the consequence and the fix', () => {
+      const stack = concreteStack();
+      const mi = fn(stack, 'Mi');
+      onCapacityProvider(mi);
+      expect(() => new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, functions: [mi], lambdaTelemetry: [TelemetryApiType.FUNCTION] }))
+        .toThrow(/cannot instrument Stack-eu-west-1\/Mi: it runs on Lambda Managed Instances \(a capacity provider\) and has lambdaTelemetry, but the telemetryapi receiver of the collector layer 0\.23\.0 subscribes to the Telemetry API with schemaVersion "2022-12-13", and Lambda Managed Instances \(a capacity provider\) require "2025-01-29" \(AWS Lambda Telemetry API reference\), so the subscription is refused, the collector does not start and the function fails to initialise; instrument it without lambdaTelemetry \(a ClickStackInstrumentation of its own\), or with ClickStackAspect/);
+      // Negative controls: the same function without lambdaTelemetry, and lambdaTelemetry off Managed Instances.
+      const ok = fn(stack, 'Ok');
+      onCapacityProvider(ok);
+      expect(() => new ClickStackInstrumentation(stack, 'Otel2', { endpoint: ENDPOINT, functions: [ok] })).not.toThrow();
+      expect(() => new ClickStackInstrumentation(stack, 'Otel3', { endpoint: ENDPOINT, functions: [fn(stack, 'Od')], lambdaTelemetry: [TelemetryApiType.FUNCTION] })).not.toThrow();
+    });
+
+    test('every catalog collector release is refused there (none subscribes with "2025-01-29")', () => {
+      for (const release of [CollectorLayer.V0_20_0, CollectorLayer.V0_21_0, CollectorLayer.V0_22_0, CollectorLayer.V0_23_0]) { // 0.19.0: below
+        const stack = concreteStack();
+        const mi = fn(stack, 'Mi');
+        onCapacityProvider(mi);
+        expect(() => new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, functions: [mi], collectorLayer: release, lambdaTelemetry: [TelemetryApiType.PLATFORM] }))
+          .toThrow(new RegExp(`collector layer ${release.version!.replace(/\./g, '\\.')} subscribes to the Telemetry API with schemaVersion "2022-12-13"`));
+      }
+    });
+
+    test('collector 0.19.0 is refused for the real reason: it cannot run there at all', () => {
+      const stack = concreteStack();
+      const mi = fn(stack, 'Mi');
+      onCapacityProvider(mi);
+      expect(() => new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, functions: [mi], collectorLayer: CollectorLayer.V0_19_0, lambdaTelemetry: [TelemetryApiType.FUNCTION] }))
+        .toThrow(/collector layer 0\.19\.0 predates Managed Instances support/);
+    });
+
+    test('a collector layer of your own is yours to know: its receiver stays', () => {
+      const app = new App();
+      const stack = concreteStack('eu-west-1', app);
+      const mi = fn(stack, 'Mi');
+      onCapacityProvider(mi);
+      const collectorLayer = CollectorLayer.fromArn('arn:aws:lambda:eu-west-1:123456789012:layer:my-collector:3');
+      new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, functions: [mi], lambdaTelemetry: [TelemetryApiType.FUNCTION], collectorLayer });
+      expect(receivers(deliveredConfig(app, stack, 'Mi'))).toContain('telemetryapi');
+    });
+
+    test('the aspect leaves only the telemetryapi receiver out there, with a warning; its neighbour keeps it', () => {
+      const app = new App();
+      const stack = concreteStack('eu-west-1', app);
+      new ClickStackAspect({ endpoint: ENDPOINT, lambdaTelemetry: [TelemetryApiType.FUNCTION, TelemetryApiType.PLATFORM] }).applyTo(app);
+      onCapacityProvider(fn(stack, 'Mi'));
+      fn(stack, 'Od');
+      const mi = deliveredConfig(app, stack, 'Mi');
+      expect(receivers(mi)).toEqual(['otlp']);
+      expect(mi.receivers.telemetryapi).toBeUndefined();
+      for (const p of processors(mi)) expect(p).toEqual(['batch']);
+      expect(receivers(deliveredConfig(app, stack, 'Od'))).toContain('telemetryapi');
+      Annotations.fromStack(stack).hasWarning('/Stack-eu-west-1/Mi', Match.stringLikeRegexp(
+        'Stack-eu-west-1/Mi runs on Lambda Managed Instances .*, where lambdaTelemetry is left out \\(no telemetryapi receiver: its function, platform Telemetry API records do not reach ClickStack; its spans, metrics and SDK logs do\\): the telemetryapi receiver of the collector layer 0.23.0 subscribes .* schemaVersion "2022-12-13".* require "2025-01-29"'));
+      Annotations.fromStack(stack).hasNoWarning('/Stack-eu-west-1/Od', Match.stringLikeRegexp('telemetryApiDroppedOnManagedInstances'));
+      const summary = Annotations.fromStack(stack).findInfo(`/${stack.node.path}`, Match.stringLikeRegexp('@clickstack/cdk:summary'));
+      expect(summary[0].entry.data).toMatch(/2 function\(s\) instrumented \(1 on Lambda Managed Instances: no decouple processor\), 0 skipped/);
+    });
+
+    test('put on a capacity provider after the construct instrumented it with lambdaTelemetry: the synth error says both', () => {
+      const app = new App();
+      const stack = concreteStack('eu-west-1', app);
+      const mi = fn(stack, 'Mi');
+      new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, functions: [mi], lambdaTelemetry: [TelemetryApiType.FUNCTION] });
+      onCapacityProvider(mi);
+      expect(() => app.synth()).toThrow(/after it was instrumented.*decouple.*, and it has lambdaTelemetry there, but the telemetryapi receiver of the collector layer 0\.23\.0 subscribes to the Telemetry API with schemaVersion "2022-12-13"/);
+    });
   });
 
   // aws-cdk-lib 2.231 and later: the public construct, as the issue's users write it.

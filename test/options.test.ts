@@ -100,7 +100,7 @@ describe('Java variants', () => {
 
   test('throws for the wrapper on java21, which the wrapper layer does not declare', () => {
     expect(() => build({ javaInstrumentation: JavaInstrumentation.WRAPPER }, { runtime: lambda.Runtime.JAVA_21 }))
-      .toThrow(/runtime java21 is not among the runtimes of the OpenTelemetry javawrapper layer \(java8.al2, java11, java17\)/);
+      .toThrow(/runtime java21 is not among the runtimes of the OpenTelemetry Java wrapper layer \(java8.al2, java11, java17\), which javaInstrumentation JavaInstrumentation.WRAPPER chose; the Java agent layer lists java21: use JavaInstrumentation.AGENT/);
   });
 
   test('fast startup sets OTEL_JAVA_AGENT_FAST_STARTUP_ENABLED on Java agent functions only', () => {

@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { agnosticStack, concreteStack, ENDPOINT, fn } from './helpers';
 import { ClickStackAspect, ClickStackInstrumentation, ClickStackOptions, ConfigDelivery, IngestionKey, Propagator, TelemetryApiType, TraceSampler } from '../src';
+import { COLLECTOR_SUPPORT } from '../src/layers/language-support';
 import { applyPlan } from '../src/private/apply';
 import { planFunction } from '../src/private/plan';
 import { FunctionPlan, PlanResult } from '../src/private/plan-model';
@@ -15,8 +16,8 @@ import { validateOptions } from '../src/private/validate';
 
 const OWNER = 'Test/Owner';
 
-function plan(f: lambda.Function, options: Partial<ClickStackOptions> = {}): PlanResult {
-  return planFunction(f, validateOptions({ endpoint: ENDPOINT, ...options }, OWNER), { owner: OWNER });
+function plan(f: lambda.Function, options: Partial<ClickStackOptions> = {}, by: 'construct' | 'aspect' = 'construct'): PlanResult {
+  return planFunction(f, validateOptions({ endpoint: ENDPOINT, ...options }, OWNER), { owner: OWNER, by });
 }
 
 function instrumentPlan(result: PlanResult): FunctionPlan {
@@ -113,6 +114,34 @@ describe('refusals', () => {
     expect(result).toMatchObject({ outcome: 'refused', refusal: { kind: 'existing', summary: 'already instrumented by Datadog (see its warning)' } });
   });
 
+  test('lambdaTelemetry on Managed Instances: the construct is refused, the aspect plans without the receiver; a "2025-01-29" release lifts it', () => {
+    const stack = concreteStack();
+    const mi = fn(stack, 'Mi');
+    (mi.node.defaultChild as any).capacityProviderConfig = { lambdaManagedInstancesCapacityProviderConfig: { capacityProviderArn: 'arn:aws:lambda:eu-west-1:123456789012:capacity-provider:cp' } };
+    const options = { lambdaTelemetry: [TelemetryApiType.FUNCTION] };
+    expect(plan(mi, options, 'construct')).toMatchObject({
+      outcome: 'refused',
+      refusal: { kind: 'managedInstances', why: expect.stringMatching(/schemaVersion "2022-12-13".*require "2025-01-29"/), summary: expect.stringMatching(/^lambdaTelemetry on Lambda Managed Instances/) },
+    });
+    const dropped = instrumentPlan(plan(mi, options, 'aspect'));
+    expect(dropped.collector.telemetryApiTypes).toBeUndefined();
+    expect(dropped.configYaml).not.toMatch(/telemetryapi/);
+    expect(dropped.notes.warnings.map(([id]) => id)).toEqual(['@clickstack/cdk:telemetryApiDroppedOnManagedInstances']);
+    // A collector release whose receiver subscribes with the schema Managed Instances require keeps it.
+    const support = COLLECTOR_SUPPORT['0.23.0'] as { telemetryApiSchema: string };
+    const real = support.telemetryApiSchema;
+    support.telemetryApiSchema = '2025-01-29';
+    try {
+      for (const by of ['construct', 'aspect'] as const) {
+        const kept = instrumentPlan(plan(mi, options, by));
+        expect(kept.collector.telemetryApiTypes).toEqual(['function']);
+        expect(kept.notes.warnings).toEqual([]);
+      }
+    } finally {
+      support.telemetryApiSchema = real;
+    }
+  });
+
   test('planning changes nothing: not the construct tree, not a template, for a refused function or one it would instrument', () => {
     const app = new App();
     const stack = agnosticStack(app);
@@ -166,7 +195,9 @@ describe('the plan as the explanation', () => {
       '  + Stack-eu-west-1/Plain (by ClickStackAspect (added at the App)): python layer, wrapper /opt/otel-handler',
       '    layers: python 0.21.0, collector 0.23.0 (amd64)',
       expect.stringMatching(/^ {4}collector.yaml: in a variable \(env:CLICKSTACK_COLLECTOR_CONFIG\), otlp_http exporter$/),
-      expect.stringMatching(/^ {4}sets: AWS_LAMBDA_EXEC_WRAPPER=\/opt\/otel-handler OPENTELEMETRY_COLLECTOR_CONFIG_URI=env:CLICKSTACK_COLLECTOR_CONFIG .* CLICKSTACK_COLLECTOR_CONFIG=\(collector.yaml, \d+ bytes\)$/),
+      expect.stringMatching(/^ {4}sets: AWS_LAMBDA_EXEC_WRAPPER=\/opt\/otel-handler OPENTELEMETRY_COLLECTOR_CONFIG_URI=env:CLICKSTACK_COLLECTOR_CONFIG .* OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED=true CLICKSTACK_COLLECTOR_CONFIG=\(collector.yaml, \d+ bytes\)$/),
+      // Its SDK logs, which the library turns on, leave on the SDK's batch schedule (issue 27).
+      '    notes: @clickstack/cdk:sdkLogsNotFlushed',
     ]);
   });
 

@@ -6,7 +6,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ENDPOINT } from './helpers';
-import { ClickStackInstrumentation, ClickStackOptions, IngestionKey, PythonLayer } from '../src';
+import { ClickStackInstrumentation, ClickStackOptions, IngestionKey, NodejsLayer, PythonLayer } from '../src';
 
 function bundle(files: Record<string, string> = {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clickstack-notes-'));
@@ -95,7 +95,34 @@ describe('SDK logs not flushed at the end of an invocation (opentelemetry-lambda
 
   test('Python with logging auto-instrumentation on warns', () => {
     expect(warnings(setup({ runtime: lambda.Runtime.PYTHON_3_13, environment: { OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED: 'true' } }), 'sdkLogsNotFlushed')[0]).toMatch(/OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED/);
-    expect(warnings(setup({ runtime: lambda.Runtime.PYTHON_3_13 }), 'sdkLogsNotFlushed')).toEqual([]);
+  });
+
+  // Issue 27: the library turns Python's SDK logs on, so every Python function sends them late.
+  test('Python warns by default, the library having turned its logs on; not with them off', () => {
+    expect(warnings(setup({ runtime: lambda.Runtime.PYTHON_3_13 }), 'sdkLogsNotFlushed')[0]).toMatch(
+      /S\/Fn: its logging records go through the Python SDK \(OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED=true, which the library sets so that they are sent; set it to false to send none\), but the layer \(python 0\.21\.0\) flushes only spans and metrics .* 1000 ms after the first record of a batch \(opentelemetry-sdk 1\.44\.0\).*opentelemetry\._logs\.get_logger_provider\(\)\.force_flush\(\)/);
+    expect(warnings(setup({ runtime: lambda.Runtime.PYTHON_3_13, options: { pythonLayer: PythonLayer.V0_19_0 } }), 'sdkLogsNotFlushed')[0]).toMatch(/5000 ms after the first record of a batch \(opentelemetry-sdk 1\.40\.0\)/);
+    expect(warnings(setup({ runtime: lambda.Runtime.PYTHON_3_13, environment: { OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED: 'false' } }), 'sdkLogsNotFlushed')).toEqual([]);
+    expect(warnings(setup({ runtime: lambda.Runtime.PYTHON_3_13, environment: { OTEL_LOGS_EXPORTER: 'none' } }), 'sdkLogsNotFlushed')).toEqual([]);
+  });
+
+  test('the Node.js warning names the batch schedule of the layer\'s SDK', () => {
+    expect(warnings(setup({ options: { nodejsEnabledInstrumentations: ['pino'] } }), 'sdkLogsNotFlushed')[0]).toMatch(/1000 ms after the first record of a batch \(@opentelemetry\/sdk-logs 0\.221\.0\)/);
+    expect(warnings(setup({ options: { nodejsEnabledInstrumentations: ['pino'], nodejsLayer: NodejsLayer.V0_22_0 } }), 'sdkLogsNotFlushed')[0]).toMatch(/5000 ms after the first record of a batch \(@opentelemetry\/sdk-logs 0\.215\.0\)/);
+  });
+});
+
+describe('OTEL_BLRP_* where the layer\'s SDK does not read them (issue 27: they changed nothing)', () => {
+  test('Node.js 0.20.0 and later: a warning naming the variables, the SDK and its fixed schedule', () => {
+    expect(warnings(setup({ environment: { OTEL_BLRP_SCHEDULE_DELAY: '0', OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '1' } }), 'blrpVariablesNotRead')[0]).toMatch(
+      /S\/Fn sets OTEL_BLRP_MAX_EXPORT_BATCH_SIZE, OTEL_BLRP_SCHEDULE_DELAY, but the nodejs layer 0\.23\.0's SDK \(@opentelemetry\/sdk-logs 0\.221\.0\) does not read them: the layer builds its log batch processor with settings from code only, which export 1000 ms after a batch's first record/);
+    expect(warnings(setup({ environment: { OTEL_BLRP_SCHEDULE_DELAY: '0' }, options: { nodejsLayer: NodejsLayer.V0_20_0 } }), 'blrpVariablesNotRead')).toHaveLength(1);
+  });
+
+  test('quiet where the SDK reads them (Node.js 0.19.0, Python), and without them', () => {
+    expect(warnings(setup({ environment: { OTEL_BLRP_SCHEDULE_DELAY: '0' }, options: { nodejsLayer: NodejsLayer.V0_19_0 } }), 'blrpVariablesNotRead')).toEqual([]);
+    expect(warnings(setup({ runtime: lambda.Runtime.PYTHON_3_13, environment: { OTEL_BLRP_SCHEDULE_DELAY: '0' } }), 'blrpVariablesNotRead')).toEqual([]);
+    expect(warnings(setup(), 'blrpVariablesNotRead')).toEqual([]);
   });
 });
 

@@ -134,7 +134,7 @@ describe('2. propagators the layer lacks', () => {
     expect(props.Environment).toBeUndefined();
     const annotations = Annotations.fromStack(stack);
     annotations.hasWarning('/Stack-eu-west-1/Fn', Match.stringLikeRegexp('propagators b3 are not in the OpenTelemetry python layer'));
-    annotations.hasInfo('/Stack-eu-west-1', Match.stringLikeRegexp('- skipped: its layer does not support an option \\(see its warning\\): Stack-eu-west-1/Fn'));
+    annotations.hasInfo('/Stack-eu-west-1', Match.stringLikeRegexp('- skipped: propagators b3 not in its python layer \\(see its warning\\): Stack-eu-west-1/Fn'));
     expect(annotations.findError('*', Match.anyValue())).toEqual([]);
   });
 });
@@ -403,6 +403,47 @@ describe('11. an ingestion key over plain HTTP', () => {
     CoreAnnotations.of(stack).acknowledgeWarning('@clickstack/cdk:plainHttpIngestionKey', 'collector in the same VPC');
     build({ endpoint: 'http://otel.internal:4318', ingestionKey: key() }, {}, stack);
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('plain HTTP'))).toEqual([]);
+  });
+});
+
+describe('12. what the layer leaves off and the library turns on (issue 27)', () => {
+  const AWS_ON = 'OTEL_RESOURCE_PROVIDERS_AWS_ENABLED';
+  const DISABLED = 'OTEL_JAVA_DISABLED_RESOURCE_PROVIDERS';
+  const EC2 = 'io.opentelemetry.contrib.aws.resource.Ec2ResourceProvider';
+  const PY_LOGS = 'OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED';
+
+  test('Python: the logging module\'s records are sent (the SDK attaches its handler only with the variable)', () => {
+    expect(build({}, PYTHON).vars[PY_LOGS]).toBe('true');
+    for (const release of [PythonLayer.V0_18_0, PythonLayer.V0_19_0, PythonLayer.V0_20_0]) expect(build({ pythonLayer: release }, PYTHON).vars[PY_LOGS]).toBe('true');
+  });
+
+  test('Python: the function\'s own value wins, false too', () => {
+    expect(build({}, { ...PYTHON, environment: { [PY_LOGS]: 'false' } }).vars[PY_LOGS]).toBe('false');
+  });
+
+  test('Java agent: the Lambda resource provider on, the EC2 one (instance metadata queries) named off', () => {
+    const { vars } = build({}, JAVA);
+    expect(vars[AWS_ON]).toBe('true');
+    expect(vars[DISABLED]).toBe(EC2);
+    for (const release of [JavaAgentLayer.V0_18_0, JavaAgentLayer.V0_19_0, JavaAgentLayer.V0_20_0]) expect(build({ javaAgentLayer: release }, JAVA).vars[AWS_ON]).toBe('true');
+  });
+
+  test('Java agent: neither variable when the function configures its resource providers itself', () => {
+    const neither = (environment: Record<string, string>) => {
+      const { vars } = build({}, { ...JAVA, environment });
+      expect([vars[AWS_ON] === 'true' && !(AWS_ON in environment), vars[DISABLED] === EC2]).toEqual([false, false]);
+    };
+    neither({ [DISABLED]: 'com.example.MyProvider' }); // ours alone would turn EC2's on
+    neither({ [AWS_ON]: 'false' });
+    neither({ OTEL_JAVA_ENABLED_RESOURCE_PROVIDERS: 'com.example.MyProvider' });
+    neither({ JAVA_TOOL_OPTIONS: '-Dotel.java.disabled.resource.providers=com.example.MyProvider' });
+  });
+
+  test('not for the Java wrapper, Node.js, Ruby or collector-only functions', () => {
+    for (const [fnOpts, options] of [[JAVA, { javaInstrumentation: JavaInstrumentation.WRAPPER }], [NODE, {}], [RUBY, {}], [DOTNET, {}]] as const) {
+      const { vars } = build(options, fnOpts);
+      expect([vars[AWS_ON], vars[DISABLED], vars[PY_LOGS]]).toEqual([undefined, undefined, undefined]);
+    }
   });
 });
 

@@ -64,6 +64,37 @@ export interface LanguageLayerSupport {
   readonly debugVariables: Readonly<Record<string, string>>;
   /** Node.js only: instrumentation names. */
   readonly nodeInstrumentations?: NodeInstrumentations;
+  /** What the layer leaves off and the library turns on, with the variables that do it. */
+  readonly switches?: readonly LayerSwitch[];
+  /** How the layer's SDK batches log records (Node.js and Python: read; the others not checked). */
+  readonly logBatch?: LogBatch;
+}
+
+/**
+ * The layer's log record batching: neither the Node.js nor the Python layer flushes the logger
+ * provider when an invocation ends (opentelemetry-lambda#2537), so records leave on this schedule.
+ */
+export interface LogBatch {
+  /** The SDK package and version, for messages. */
+  readonly sdk: string;
+  /** Milliseconds between a batch's first record and its export, when the batch does not fill. */
+  readonly scheduleDelayMillis: number;
+  /** `OTEL_BLRP_SCHEDULE_DELAY` and the other `OTEL_BLRP_*` variables reach the processor the layer builds. */
+  readonly readsBlrpVariables: boolean;
+}
+
+/**
+ * Something the layer's SDK can do but does not by default, which the library turns on: all of
+ * `variables` are set, or none when the function sets any of them or of `unless` itself (its own
+ * configuration wins, and half of a pair could do harm), or (Java) names one of
+ * `unlessSystemProperties` in `JAVA_TOOL_OPTIONS` (system properties win over variables).
+ */
+export interface LayerSwitch {
+  /** What it turns on, for messages and docs. */
+  readonly what: string;
+  readonly variables: Readonly<Record<string, string>>;
+  readonly unless?: readonly string[];
+  readonly unlessSystemProperties?: readonly string[];
 }
 
 /** What one collector layer release understands. */
@@ -88,6 +119,17 @@ export interface CollectorLayerSupport {
    * Not in 0.19.0-0.21.0 (bda8ac4f, 3e718c6d, c0ac4ce0 default.go: no transformprocessor import).
    */
   readonly transformProcessor: boolean;
+  /**
+   * The Telemetry API `schemaVersion` the `telemetryapi` receiver subscribes with: its
+   * `Subscribe` sends `SchemaVersionLatest` (lambda@<tag> collector/internal/telemetryapi/client.go:34,68),
+   * called from the receiver's `Start` (receiver.go: bda8ac4f :75, 3e718c6d :100, c0ac4ce0 and
+   * 247d46c7 :131, faa4ca46 :132), which returns the error when the subscription is refused
+   * (faa4ca46 :132-136), so the collector does not start and the extension reports an init error
+   * (faa4ca46 collector/internal/lifecycle/manager.go:116-123). `"2022-12-13"` at every catalog
+   * release (client.go:33-34 at bda8ac4f, 3e718c6d, c0ac4ce0, 247d46c7, faa4ca46); no commit of
+   * the repository names `"2025-01-29"` up to c72580eb (2026-08-22; `git log --all -S2025-01-29`). See TELEMETRY_SCHEMAS_ON_MANAGED_INSTANCES.
+   */
+  readonly telemetryApiSchema: string;
 }
 
 // Node.js: the layer's wrapper builds propagators from its own map and drops unknown names with
@@ -106,7 +148,7 @@ const NODE_ACCEPTED = [
 ];
 const NODE_ALWAYS_ON = ['aws-sdk', 'aws-lambda'];
 
-function nodejs(defaults: readonly string[], envDetector: 'strict' | 'baggage'): LanguageLayerSupport {
+function nodejs(defaults: readonly string[], envDetector: 'strict' | 'baggage', logBatch: LogBatch): LanguageLayerSupport {
   return {
     // The layer bundles only the OTLP/HTTP exporters: lambda@faa4ca46 nodejs/packages/layer/src/wrapper.ts:34
     // (exporter-trace-otlp-http), :420 (exporter-metrics-otlp-http), :465 (exporter-logs-otlp-http),
@@ -131,14 +173,91 @@ function nodejs(defaults: readonly string[], envDetector: 'strict' | 'baggage'):
     // lambda@faa4ca46 nodejs/packages/layer/src/wrapper.ts:599-600: diag logger level from OTEL_LOG_LEVEL.
     debugVariables: { OTEL_LOG_LEVEL: 'debug' },
     nodeInstrumentations: { accepted: NODE_ACCEPTED, defaults, alwaysOn: NODE_ALWAYS_ON },
+    logBatch,
   };
 }
+
+/**
+ * The Node.js layer's log batching. The wrapper builds one BatchLogRecordProcessor with the
+ * exporter only and no settings (lambda@faa4ca46 nodejs/packages/layer/src/wrapper.ts:478-484;
+ * 247d46c7 and c0ac4ce0 :479, 3e718c6d :512, 7acbd17e :526), unless a `configureLogger` hook of the
+ * function's own gives processors (:473-478). @opentelemetry/sdk-logs (nodejs/package-lock.json:
+ * 0.208.0 at 7acbd17e, 0.212.0 at 3e718c6d, 0.213.0 at c0ac4ce0, 0.215.0 at 247d46c7, 0.221.0 at
+ * faa4ca46) reads OTEL_BLRP_* only at 0.208.0 (build/src/export/BatchLogRecordProcessorBase.js:33-48,
+ * getNumberFromEnv, default 5000 ms); from 0.212.0 on, the constructor takes its settings from code
+ * alone (0.212.0 :31-36 and 0.213.0 :20-25 and 0.215.0 :95-100: 5000 ms; 0.221.0 :101-106: 1000 ms),
+ * so OTEL_BLRP_SCHEDULE_DELAY in the environment changes nothing (issue 27 saw this by running).
+ */
+const NODE_LOG_BATCH_0_19: LogBatch = { sdk: '@opentelemetry/sdk-logs 0.208.0', scheduleDelayMillis: 5000, readsBlrpVariables: true };
+const nodeLogBatch = (version: string, scheduleDelayMillis: number): LogBatch => ({ sdk: `@opentelemetry/sdk-logs ${version}`, scheduleDelayMillis, readsBlrpVariables: false });
 // lambda@faa4ca46 nodejs/packages/layer/src/wrapper.ts:50 (same line at 0.20.0 and 0.21.0).
 const NODE_DEFAULTS = ['dns', 'http', 'net'];
 // lambda@7acbd17e (layer-nodejs/0.19.0) nodejs/packages/layer/src/wrapper.ts:50-64.
 const NODE_DEFAULTS_0_19 = ['dns', 'express', 'graphql', 'grpc', 'hapi', 'http', 'ioredis', 'koa', 'mongodb', 'mysql', 'net', 'pg', 'redis'];
 
-const PYTHON: LanguageLayerSupport = {
+/**
+ * Python logs: the SDK attaches its `LoggingHandler` to the root logger only with
+ * OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED=true (open-telemetry/opentelemetry-python@v1.44.0
+ * opentelemetry-sdk/src/opentelemetry/sdk/_configuration/__init__.py:647-655 reads it, default
+ * "false"; :320-332 adds the handler; v1.41.0 :638-645, v1.40.0 :560-567, v1.39.1 :472-479: layers
+ * 0.20.0, 0.19.0, 0.18.0), reached through the layer's opentelemetry-instrument and the distro's
+ * configurator (`_OTelSDKConfigurator._configure`, :740), whose logs exporter defaults to otlp
+ * (opentelemetry-distro 0.65b0 distro/__init__.py:30). Neither the layer's otel-instrument
+ * (lambda@faa4ca46 python/src/otel/otel_sdk/otel-instrument) nor its requirements
+ * (opentelemetry-instrumentation-logging is not among them) turn it on, at any catalog release.
+ * SDK 1.44.0 calls this handler deprecated in favour of opentelemetry-instrumentation-logging
+ * (:321-325, a DeprecationWarning, hidden by Python's default filters), which the layer does not ship.
+ */
+const PYTHON_LOGS: LayerSwitch = {
+  what: 'logs (the logging module\'s records)',
+  variables: { OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED: 'true' },
+};
+
+/**
+ * The Java agent's Lambda resource (cloud.provider, cloud.platform, cloud.region, faas.name,
+ * faas.version) on spans, metrics and logs. The agent bundles the contrib AWS resource providers
+ * (open-telemetry/opentelemetry-java-instrumentation@v2.30.0 javaagent-tooling/build.gradle.kts:50,
+ * contrib 1.58.0-alpha: dependencyManagement/build.gradle.kts:9) but turns them off by default
+ * (sdk-autoconfigure-support/.../resources/internal/ResourceProviderPropertiesCustomizer.java:41-50,
+ * group "aws"); `otel.resource.providers.aws.enabled=true` turns the group on (:80-87), and
+ * `otel.java.disabled.resource.providers` is added to what stays off (:101-102). Same customizer at
+ * agents 2.25.0, 2.26.1 and 2.27.0 (layers 0.18.0-0.20.0). The group holds Beanstalk, EC2, ECS and
+ * EKS providers too, loaded before Lambda's (open-telemetry/opentelemetry-java-contrib@v1.58.0
+ * aws-resources/src/main/resources/META-INF/services/io.opentelemetry.sdk.autoconfigure.spi.ResourceProvider;
+ * same at 1.53.0-1.55.0), each applied while no cloud.provider is set (CloudResourceProvider.java:16-18).
+ * The EC2 one asks the instance metadata endpoint for a token and the identity document at every
+ * cold start (Ec2Resource.java:44,79-87; SimpleHttpClient.java:36,46-48: 2 s timeouts each), and
+ * where that endpoint answers (`sam local invoke` on an EC2 instance) it would put the instance's
+ * identity first and keep Lambda's out; so it is named off (on this project's machine the
+ * endpoint fails at once: no cold-start difference measured, agent init 4.9-6.0 s either way); Beanstalk, ECS and EKS look for a file or variable Lambda does not have
+ * (BeanstalkResource.java:57-60, EcsResource.java:74-87, EksResource.java:71-72,92-112) and stay. Lambda's
+ * then applies (LambdaResource.java:41-64: from AWS_REGION, AWS_LAMBDA_FUNCTION_NAME and
+ * AWS_LAMBDA_FUNCTION_VERSION). Not with OTEL_JAVA_ENABLED_RESOURCE_PROVIDERS of the function's own:
+ * that list keeps only the providers it names, the environment's too (opentelemetry-java@v1.64.0
+ * sdk-extensions/autoconfigure/.../ResourceConfiguration.java:66-82).
+ */
+const JAVA_AGENT_RESOURCE: LayerSwitch = {
+  what: 'the Lambda resource (cloud.provider, cloud.region, faas.name, faas.version) on every signal',
+  variables: {
+    OTEL_RESOURCE_PROVIDERS_AWS_ENABLED: 'true',
+    OTEL_JAVA_DISABLED_RESOURCE_PROVIDERS: 'io.opentelemetry.contrib.aws.resource.Ec2ResourceProvider',
+  },
+  unless: ['OTEL_JAVA_ENABLED_RESOURCE_PROVIDERS'],
+  unlessSystemProperties: ['otel.resource.providers.aws.enabled', 'otel.java.disabled.resource.providers', 'otel.java.enabled.resource.providers'],
+};
+
+/**
+ * The Python layer's SDK at `sdk`. Its BatchLogRecordProcessor reads OTEL_BLRP_SCHEDULE_DELAY
+ * (opentelemetry-python@v1.44.0 opentelemetry-sdk/src/opentelemetry/sdk/_logs/_internal/export/__init__.py:378-384,
+ * default 1000 ms :53; v1.41.0 :351-357, 1000 ms :55; v1.40.0 :322-328, 5000 ms :47; v1.39.1
+ * :274-280, 5000 ms :45); the layer's aws-lambda instrumentation flushes the tracer and meter
+ * providers only (opentelemetry-instrumentation-aws-lambda 0.65b0 aws_lambda/__init__.py:415-437).
+ */
+function python(sdk: string, scheduleDelayMillis: number): LanguageLayerSupport {
+  return { ...PYTHON_COMMON, logBatch: { sdk: `opentelemetry-sdk ${sdk}`, scheduleDelayMillis, readsBlrpVariables: true } };
+}
+
+const PYTHON_COMMON: LanguageLayerSupport = {
   // lambda@faa4ca46 python/src/otel/otel_sdk/otel-instrument:96-98 sets OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
   // when unset (same lines at 0.18.0 and 0.19.0); only the HTTP exporter is bundled
   // (python/src/otel/otel_sdk/requirements.txt:2 opentelemetry-exporter-otlp-proto-http).
@@ -161,6 +280,7 @@ const PYTHON: LanguageLayerSupport = {
   // OTEL_LOG_LEVEL is defined (opentelemetry-python@v1.44.0 opentelemetry-sdk/.../environment_variables/__init__.py:59)
   // but read nowhere in the SDK or the contrib packages the layer ships; the layer has no debug switch of its own.
   debugVariables: {},
+  switches: [PYTHON_LOGS],
 };
 
 function java(agent: boolean, decoder: 'custom' | 'urlDecoder'): LanguageLayerSupport {
@@ -190,6 +310,9 @@ function java(agent: boolean, decoder: 'custom' | 'urlDecoder'): LanguageLayerSu
     // javaagent-tooling/.../config/EarlyInitAgentConfig.java:42. The wrapper's SDK has no debug
     // variable (java.util.logging configuration only; no OTEL_LOG_LEVEL in autoconfigure).
     debugVariables: agent ? { OTEL_JAVAAGENT_DEBUG: 'true' } : {},
+    // The wrapper's SDK loads the AWS providers without the agent's customizer (not run here:
+    // its layer cannot be assembled from Maven Central, test/e2e/runtimes/README.md).
+    ...(agent ? { switches: [JAVA_AGENT_RESOURCE] } : {}),
   };
 }
 
@@ -216,13 +339,13 @@ const RUBY: LanguageLayerSupport = {
 /** Per language family, per catalog release (every release of LAYER_CATALOG has one). */
 export const LANGUAGE_SUPPORT: Record<LanguageLayerFamily, Readonly<Record<string, LanguageLayerSupport>>> = {
   nodejs: {
-    '0.23.0': nodejs(NODE_DEFAULTS, 'strict'),
-    '0.22.0': nodejs(NODE_DEFAULTS, 'strict'),
-    '0.21.0': nodejs(NODE_DEFAULTS, 'strict'),
-    '0.20.0': nodejs(NODE_DEFAULTS, 'baggage'),
-    '0.19.0': nodejs(NODE_DEFAULTS_0_19, 'baggage'),
+    '0.23.0': nodejs(NODE_DEFAULTS, 'strict', nodeLogBatch('0.221.0', 1000)),
+    '0.22.0': nodejs(NODE_DEFAULTS, 'strict', nodeLogBatch('0.215.0', 5000)),
+    '0.21.0': nodejs(NODE_DEFAULTS, 'strict', nodeLogBatch('0.213.0', 5000)),
+    '0.20.0': nodejs(NODE_DEFAULTS, 'baggage', nodeLogBatch('0.212.0', 5000)),
+    '0.19.0': nodejs(NODE_DEFAULTS_0_19, 'baggage', NODE_LOG_BATCH_0_19),
   },
-  python: { '0.21.0': PYTHON, '0.20.0': PYTHON, '0.19.0': PYTHON, '0.18.0': PYTHON },
+  python: { '0.21.0': python('1.44.0', 1000), '0.20.0': python('1.41.0', 1000), '0.19.0': python('1.40.0', 5000), '0.18.0': python('1.39.1', 5000) },
   javaagent: { '0.21.0': java(true, 'custom'), '0.20.0': java(true, 'custom'), '0.19.0': java(true, 'custom'), '0.18.0': java(true, 'urlDecoder') },
   javawrapper: { '0.21.0': java(false, 'custom'), '0.20.0': java(false, 'custom'), '0.19.0': java(false, 'custom'), '0.18.0': java(false, 'urlDecoder') },
   ruby: { '0.15.0': RUBY, '0.14.0': RUBY, '0.13.0': RUBY, '0.12.0': RUBY },
@@ -274,12 +397,31 @@ const OTLP_HTTP_RENAMED_IN = '0.144.0';
  * names from layer-collector/0.21.0 (lambda@c0ac4ce0 converter.go:47-48; faa4ca46 :47-48).
  */
 export const COLLECTOR_SUPPORT: Readonly<Record<string, CollectorLayerSupport>> = {
-  '0.23.0': { collectorVersion: COLLECTOR_VERSIONS['0.23.0'], otlpHttpExporter: 'otlp_http', managedInstances: true, transformProcessor: true },
-  '0.22.0': { collectorVersion: COLLECTOR_VERSIONS['0.22.0'], otlpHttpExporter: 'otlp_http', managedInstances: true, transformProcessor: true },
-  '0.21.0': { collectorVersion: COLLECTOR_VERSIONS['0.21.0'], otlpHttpExporter: 'otlp_http', managedInstances: true, transformProcessor: false },
-  '0.20.0': { collectorVersion: COLLECTOR_VERSIONS['0.20.0'], otlpHttpExporter: 'otlphttp', managedInstances: true, transformProcessor: false },
-  '0.19.0': { collectorVersion: COLLECTOR_VERSIONS['0.19.0'], otlpHttpExporter: 'otlphttp', managedInstances: false, transformProcessor: false },
+  '0.23.0': { collectorVersion: COLLECTOR_VERSIONS['0.23.0'], otlpHttpExporter: 'otlp_http', managedInstances: true, transformProcessor: true, telemetryApiSchema: '2022-12-13' },
+  '0.22.0': { collectorVersion: COLLECTOR_VERSIONS['0.22.0'], otlpHttpExporter: 'otlp_http', managedInstances: true, transformProcessor: true, telemetryApiSchema: '2022-12-13' },
+  '0.21.0': { collectorVersion: COLLECTOR_VERSIONS['0.21.0'], otlpHttpExporter: 'otlp_http', managedInstances: true, transformProcessor: false, telemetryApiSchema: '2022-12-13' },
+  '0.20.0': { collectorVersion: COLLECTOR_VERSIONS['0.20.0'], otlpHttpExporter: 'otlphttp', managedInstances: true, transformProcessor: false, telemetryApiSchema: '2022-12-13' },
+  '0.19.0': { collectorVersion: COLLECTOR_VERSIONS['0.19.0'], otlpHttpExporter: 'otlphttp', managedInstances: false, transformProcessor: false, telemetryApiSchema: '2022-12-13' },
 };
+
+/**
+ * The Telemetry API `schemaVersion` values Lambda Managed Instances accept. AWS Lambda Telemetry
+ * API reference, Subscribe, `schemaVersion`: valid values "2025-01-29", "2022-12-13" and
+ * "2022-07-01"; "Lambda Managed Instances require "2025-01-29". This version is backward
+ * compatible with Lambda (default) functions."
+ * (https://docs.aws.amazon.com/lambda/latest/dg/telemetry-api-reference.html).
+ */
+export const TELEMETRY_SCHEMAS_ON_MANAGED_INSTANCES: readonly string[] = ['2025-01-29'];
+
+/**
+ * The schema the collector release's `telemetryapi` receiver subscribes with, when Managed
+ * Instances refuse it; undefined when they accept it, and for a layer of your own
+ * (`CollectorLayer.fromArn()`, version unknown: yours to know).
+ */
+export function telemetrySchemaRefusedOnManagedInstances(collectorLayerVersion: string | undefined): string | undefined {
+  const schema = collectorLayerVersion === undefined ? undefined : COLLECTOR_SUPPORT[collectorLayerVersion]?.telemetryApiSchema;
+  return schema === undefined || TELEMETRY_SCHEMAS_ON_MANAGED_INSTANCES.includes(schema) ? undefined : schema;
+}
 
 /** Whether `version` (MAJOR.MINOR.PATCH) is at least `min`. */
 export function versionAtLeast(version: string, min: string): boolean {
@@ -333,8 +475,8 @@ const FAMILY_TITLES: Record<LanguageLayerFamily, string> = {
  */
 export function renderSupportTable(): string {
   const lines = [
-    '| layer (releases) | OTLP when `OTEL_EXPORTER_OTLP_PROTOCOL` is unset | propagators | `OTEL_RESOURCE_ATTRIBUTES` | SDK debug (`debug: true`) | Node.js instrumentations |',
-    '|---|---|---|---|---|---|',
+    '| layer (releases) | OTLP when `OTEL_EXPORTER_OTLP_PROTOCOL` is unset | propagators | `OTEL_RESOURCE_ATTRIBUTES` | SDK debug (`debug: true`) | Node.js instrumentations | SDK log records leave | the library turns on |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const family of Object.keys(LANGUAGE_SUPPORT) as LanguageLayerFamily[]) {
     const versions = Object.keys(LAYER_CATALOG[family]);
@@ -360,7 +502,13 @@ export function renderSupportTable(): string {
         ? `default ${code(s.nodeInstrumentations.defaults)}; always on ${code(s.nodeInstrumentations.alwaysOn)}`
         : '-';
       const otlp = `\`${s.otlpDefault}\`${s.otlpOnly ? ' only' : ''}`;
-      lines.push(`| ${FAMILY_TITLES[family]} (${vs.join(', ')}) | ${otlp} | ${code(s.propagators)} | ${attributes} | ${debug} | ${instrumentations} |`);
+      const batch = s.logBatch
+        ? `${s.logBatch.scheduleDelayMillis} ms after a batch's first record, not at the end of the invocation (${s.logBatch.sdk}; \`OTEL_BLRP_*\` ${s.logBatch.readsBlrpVariables ? 'read' : 'not read'})`
+        : 'not checked';
+      const switches = s.switches?.length
+        ? s.switches.map(w => `${w.what}: ${Object.entries(w.variables).map(([k, v]) => `\`${k}=${v}\``).join(', ')}`).join('; ')
+        : '-';
+      lines.push(`| ${FAMILY_TITLES[family]} (${vs.join(', ')}) | ${otlp} | ${code(s.propagators)} | ${attributes} | ${debug} | ${instrumentations} | ${batch} | ${switches} |`);
     }
   }
   return lines.join('\n');

@@ -12,6 +12,7 @@ import { describeOtelLayer, migrationHint } from './rules/existing';
 import { WARNING_IDS } from './rules/ids';
 import { MANAGED_INSTANCES, managedInstancesRefusal, onManagedInstances } from './rules/managed-instances';
 import { otlpPortMismatches } from './rules/otlp-ports';
+import { telemetryOnManagedInstancesProblem } from './rules/telemetry';
 import { describeVendors, findVendors } from './rules/vendors';
 import { sharedScope } from './shared';
 import { deliverConfig } from '../config-delivery';
@@ -108,7 +109,9 @@ function validateManagedInstances(fn: lambda.Function, plan: FunctionPlan): stri
   if (!now) return [`${where} was instrumented for ${MANAGED_INSTANCES}, but it no longer has a capacity provider configuration; instrument it after its configuration is final`];
   const layer = managedInstancesRefusal(plan.collectorVersion);
   if (layer) return [`cannot instrument ${where}: ${layer}`];
-  return [`${where} was put on a capacity provider (${MANAGED_INSTANCES}) after it was instrumented, so its collector configuration has the decouple processor, which on Managed Instances holds every span, metric and log until the environment shuts down; call capacityProvider.addFunction(fn) before instrumenting it, or instrument it with ClickStackAspect (which runs at synth)`];
+  const telemetry = plan.collector.telemetryApiTypes ? telemetryOnManagedInstancesProblem(plan.collectorVersion) : undefined;
+  const also = telemetry ? `, and it has lambdaTelemetry there, but ${telemetry}` : '';
+  return [`${where} was put on a capacity provider (${MANAGED_INSTANCES}) after it was instrumented, so its collector configuration has the decouple processor, which on Managed Instances holds every span, metric and log until the environment shuts down${also}; call capacityProvider.addFunction(fn) before instrumenting it, or instrument it with ClickStackAspect (which runs at synth)`];
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { applyPlan } from './apply';
-import { planFunction } from './plan';
+import { PlanContext, planFunction } from './plan';
 import { RefusalKind } from './plan-model';
 import { Settings } from './settings';
 import { findSharedScope } from './shared';
@@ -29,8 +29,8 @@ export function instrumentedBy(fn: lambda.Function): string | undefined {
  * the function and the fix) for a function that cannot be instrumented, which is left as it
  * was; the same instrumentation again is a no-op.
  */
-export function instrumentFunction(fn: lambda.Function, settings: Settings, owner: string): void {
-  const plan = planFunction(fn, settings, { owner });
+export function instrumentFunction(fn: lambda.Function, settings: Settings, owner: string, by: PlanContext['by']): void {
+  const plan = planFunction(fn, settings, { owner, by });
   switch (plan.outcome) {
     case 'refused':
       throw new InstrumentationRefused(plan.refusal.kind, plan.message, plan.refusal.summary);

@@ -90,6 +90,8 @@ export interface Draft {
   readonly code: () => CodeAsset | undefined;
   /** The function runs on Lambda Managed Instances (a capacity provider). */
   readonly managedInstances: boolean;
+  /** The Telemetry API event types its collector subscribes to (`lambdaTelemetry`, unless left out there); undefined: none. */
+  readonly telemetryApiTypes?: readonly string[];
   /** The function's environment variables now, resolved (read on first use, once). */
   readonly environment: () => Record<string, unknown>;
 }

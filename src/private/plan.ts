@@ -15,15 +15,21 @@ import { managedInstancesRule, onManagedInstances } from './rules/managed-instan
 import { resourceAttributeList, telemetryLogAttributes } from './rules/resource-attributes';
 import { collectorOnlyFamily, runtimeRule } from './rules/runtime';
 import { runtimeNotesRule } from './rules/runtime-notes';
-import { telemetryRule } from './rules/telemetry';
+import { telemetryApiRule, telemetryRule } from './rules/telemetry';
 import { Settings } from './settings';
 import { findSharedScope } from './shared';
 import { CollectorConfigInput, renderCollectorConfig } from '../collector-config';
 import { logResourceProcessor, otlpHttpExporterType } from '../layers/language-support';
 
-/** Who plans: the construct or aspect that instruments, as users find it in messages. */
+/** Who plans: the construct or aspect that instruments, as users find it in messages, and which of the two it is. */
 export interface PlanContext {
   readonly owner: string;
+  /**
+   * `construct`: the options name the function, so an option it cannot honour refuses it;
+   * `aspect`: options for a whole app, so where only `lambdaTelemetry` cannot work, it is left out
+   * with a warning (src/private/rules/telemetry.ts).
+   */
+  readonly by: 'construct' | 'aspect';
 }
 
 /**
@@ -62,6 +68,9 @@ export function planFunction(fn: lambda.Function, settings: Settings, context: P
   if (isRefusal(runtime)) return refused(runtime);
   const choice = layersRule(fn, settings, runtime.support, runtime.arch);
   if (isRefusal(choice)) return refused(choice);
+  const managedInstances = onManagedInstances(fn);
+  const telemetry = telemetryApiRule(fn, settings, choice.collector, managedInstances, context.by);
+  if (isRefusal(telemetry)) return refused(telemetry);
   const draft: Draft = {
     settings,
     path,
@@ -72,13 +81,14 @@ export function planFunction(fn: lambda.Function, settings: Settings, context: P
     layerSupport: choice.layerSupport,
     attributes: resourceAttributeList(fn, settings, choice.layerSupport),
     code: once(() => localDirectoryAsset(fn)),
-    managedInstances: onManagedInstances(fn),
+    managedInstances,
+    telemetryApiTypes: telemetry.types,
     environment: once(() => currentEnvironment(fn)),
   };
 
   // 3. The checks.
   const infos: string[] = [];
-  const warnings: Array<readonly [string, string]> = [];
+  const warnings: Array<readonly [string, string]> = [...telemetry.warnings];
   for (const check of CHECKS) {
     const found = check(fn, draft);
     if (isRefusal(found)) return refused(found);
@@ -93,10 +103,10 @@ export function planFunction(fn: lambda.Function, settings: Settings, context: P
   const collector: CollectorConfigInput = {
     endpoint: endpoint.value,
     authorization: key?.headerValue,
-    telemetryApiTypes: settings.lambdaTelemetry,
+    telemetryApiTypes: draft.telemetryApiTypes,
     debug: settings.debug,
     exporterType: otlpHttpExporterType(collectorVersion),
-    logResourceAttributes: telemetryLogAttributes(settings, draft.attributes.attributes),
+    logResourceAttributes: telemetryLogAttributes(draft.telemetryApiTypes, draft.attributes.attributes),
     logResourceProcessor: logResourceProcessor(collectorVersion),
     managedInstances: draft.managedInstances,
   };

@@ -84,7 +84,8 @@ zipped_tarball_has_yaml() {
   local rc=$?; rm -f "$tmp"; return $rc
 }
 
-compare() { (cd "$root" && npx ts-node --transpile-only --project test/tsconfig.json test/bindings/compare.ts "$work/out/typescript" "$work/out/$1" "$stack"); }
+# compare LANGUAGE [STACK]: the stack (BindingsApp by default) against the TypeScript app's.
+compare() { (cd "$root" && npx ts-node --transpile-only --project test/tsconfig.json test/bindings/compare.ts "$work/out/typescript" "$work/out/$1" "${2:-$stack}"); }
 
 synth_ok() { [[ -f $work/out/$1/$stack.template.json ]]; }
 
@@ -106,6 +107,7 @@ run_python() {
     '$venv/bin/pip' install --disable-pip-version-check --no-input -r '$here/python/requirements.txt' '$wheel'" || return
   check python "app synthesized" bash -c "cd '$here/python' && CDK_OUTDIR='$work/out/python' '$venv/bin/python' app.py" || return
   check python "same cloud assembly as TypeScript" compare python
+  check python "the README's Python block (stack Readme) synthesizes the same as the TypeScript one" compare python Readme
   # The jsii runtime runs the library in node: without node on PATH the app fails, naming it.
   check python "fails without node on PATH (the jsii runtime needs it)" bash -c "
     cd '$here/python' && ! env -i HOME='$HOME' PATH='$venv/bin' CDK_OUTDIR='$work/out/python-no-node' '$venv/bin/python' app.py >'$work/logs/python-no-node.out' 2>&1 &&
@@ -128,6 +130,7 @@ run_java() {
     bash -c "cd '$here/java' && ${mvn[*]} compile" || return
   check java "app synthesized (mvn exec:java)" bash -c "cd '$here/java' && CDK_OUTDIR='$work/out/java' ${mvn[*]} exec:java" || return
   check java "same cloud assembly as TypeScript" compare java
+  check java "the README's Java block (stack Readme) synthesizes the same as the TypeScript one" compare java Readme
 }
 
 # --- Go: generated module through a replace, aws-cdk-go from the Go module proxy -------------
@@ -140,6 +143,7 @@ run_go() {
     bash -c "cd '$here/go' && go build -mod=readonly -o '$work/go-app' ." || return
   check go "app synthesized" bash -c "cd '$here/go' && CDK_OUTDIR='$work/out/go' '$work/go-app'" || return
   check go "same cloud assembly as TypeScript" compare go
+  check go "the README's Go block (stack Readme) synthesizes the same as the TypeScript one" compare go Readme
 }
 
 # --- the comparator's negative controls -------------------------------------------------------
@@ -179,7 +183,7 @@ for lang in typescript python java go control; do
   failed=$((failed + $(grep -c '^FAIL' "$work/results/$lang")))
 done
 # Each language runs a fixed number of checks; fewer means one stopped early (counted as a failure).
-expected=$((1 + 5 + 4 + 4 + 2 + (build == 1 ? 3 : 0)))
+expected=$((1 + 6 + 5 + 5 + 2 + (build == 1 ? 3 : 0)))
 if [[ $((passed + failed)) -lt $expected ]]; then
   echo "FAIL bindings: $((expected - passed - failed)) check(s) did not run (a step before them failed)"
   failed=$((failed + expected - passed - failed))

@@ -1,16 +1,19 @@
 /**
- * Every collector configuration the library generates loads in the collector built from the
- * upstream layer's components (test/e2e/collector): `collector validate` per distinct
- * configuration (text and the environment values it references). A rejected configuration fails.
+ * Every collector configuration the library generates loads in the collector under test: per
+ * distinct configuration (text and the environment values it references), `e2e-load`
+ * (test/e2e/collector/load.go) validates it as `collector validate` does (component configs, then
+ * service.Validate: the pipeline graph built, every component created) and prints it resolved; the
+ * resolved configuration must hold what this file's table says for its case. A rejected
+ * configuration fails. With the real collector, the upstream tree's validate tool loads them
+ * (upstream's own main has no `validate`).
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { CorpusCase, ENDPOINT, generateCorpus, PLAIN_KEY, SECRET_ARN, SECRET_JSON_ARN, SECRET_JSON_FIELD, TOKEN_ENDPOINT_VALUE, TOKEN_KEY_VALUE, writeHandlerDir } from './corpus';
-import { fileInLayout, printConfig, testSecretsEnv, validateConfig } from './harness';
-import { logResourceProcessor } from '../../src/layers/language-support';
+import { catalogCollectorReleases, CorpusCase, ENDPOINT, generateCorpus, PLAIN_KEY, SECRET_ARN, SECRET_JSON_ARN, SECRET_JSON_FIELD, TOKEN_ENDPOINT_VALUE, TOKEN_KEY_VALUE, writeHandlerDir } from './corpus';
+import { fileInLayout, loadConfig, printConfig, testSecretsEnv, validateConfig } from './harness';
 
 const SECRET_VALUE = 'secret-key-0123';
 const JSON_SECRET_VALUE = 'json-key-0123';
@@ -25,35 +28,75 @@ const EXPECTED_KEY: Record<string, string | undefined> = {
   'plain-token': TOKEN_KEY_VALUE,
 };
 
+/**
+ * What each collector release of the catalog must get, written here from upstream facts (not read
+ * from the library, whose output this checks). open-telemetry/opentelemetry-lambda tags:
+ * layer-collector/0.19.0 = bda8ac4f, 0.20.0 = 3e718c6d, 0.21.0 = c0ac4ce0, 0.22.0 = 247d46c7,
+ * 0.23.0 = faa4ca46.
+ * - exporter: `otlp_http` where the layer's collector core accepts it (v0.144.0+, core PR #14397)
+ *   AND the layer's disablequeuedretryconverter lists it (from 0.21.0: lambda@c0ac4ce0
+ *   collector/internal/confmap/converter/disablequeuedretryconverter/converter.go:47-48; 0.20.0 lists
+ *   only "otlphttp", lambda@3e718c6d converter.go:46); `otlphttp` before.
+ * - logResource: the processor that gives the Telemetry API logs the function's resource
+ *   attributes: `transform` where the layer ships it (from 0.22.0: lambda@247d46c7
+ *   collector/lambdacomponents/default.go:28,73), `resource` before.
+ * - managedInstances: whether the release runs on Lambda Managed Instances at all (0.19.0 registers
+ *   for INVOKE there, which they refuse: lambda@bda8ac4f collector/internal/extensionapi/client.go:96-98).
+ */
+const RELEASES: Record<string, { exporter: 'otlp_http' | 'otlphttp'; logResource: 'transform' | 'resource'; managedInstances: boolean }> = {
+  '0.23.0': { exporter: 'otlp_http', logResource: 'transform', managedInstances: true },
+  '0.22.0': { exporter: 'otlp_http', logResource: 'transform', managedInstances: true },
+  '0.21.0': { exporter: 'otlp_http', logResource: 'resource', managedInstances: true },
+  '0.20.0': { exporter: 'otlphttp', logResource: 'resource', managedInstances: true },
+  '0.19.0': { exporter: 'otlphttp', logResource: 'resource', managedInstances: false },
+};
+
+/** The resource attributes of the `attributes=some` dimension (corpus.ts), as they must resolve: quotes and `$` kept. */
+const SOME_ATTRIBUTES: Record<string, string> = { 'deployment.environment.name': 'corpus', 'team': 'o\'brien "q" $x', 'cost.center': '42' };
+
+/** The OTTL statement that sets `key` to `value` only where it is absent, as the table expects it written. */
+function ottlSet(key: string, value: string): string {
+  const q = (x: string) => `"${x.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return `set(attributes[${q(key)}], ${q(value)}) where attributes[${q(key)}] == nil`;
+}
+
 /** What the resolved configuration of one case must hold. */
 function checkResolved(c: CorpusCase, config: any): void {
-  const exporterNames = Object.keys(config.exporters ?? {});
-  const otlpHttp = exporterNames.find(n => n === 'otlp_http' || n === 'otlphttp');
-  assert.ok(otlpHttp, `${c.name}: no OTLP/HTTP exporter in ${exporterNames}`);
-  const exporter = config.exporters[otlpHttp];
+  const release = RELEASES[c.dims.release];
+  assert.ok(release, `${c.name}: release ${c.dims.release} is not in this test's RELEASES table: add what it must get`);
+  const exporterNames = Object.keys(config.exporters ?? {}).sort();
+  assert.deepEqual(exporterNames, c.dims.debug === 'on' ? [release.exporter, 'debug'].sort() : [release.exporter], `${c.name}: exporters`);
+  const exporter = config.exporters[release.exporter];
+  // The layer's converter turns its sending queue off (collector/internal/collector/collector.go:80-84).
+  assert.equal(exporter.sending_queue, null, `${c.name}: ${release.exporter} keeps a sending queue`);
   assert.equal(exporter.endpoint, c.dims.endpoint === 'token' ? TOKEN_ENDPOINT_VALUE : ENDPOINT, `${c.name}: endpoint`);
   assert.equal(exporter.compression, 'gzip', `${c.name}: compression`);
   const headers: Array<{ name: string; value: string }> = exporter.headers ?? [];
   const auth = headers.find(h => h.name === 'authorization')?.value;
   assert.equal(auth, EXPECTED_KEY[c.dims.key], `${c.name}: authorization header`);
-  assert.equal(exporterNames.includes('debug'), c.dims.debug === 'on', `${c.name}: debug exporter`);
   const pipelines = config.service.pipelines;
+  const managed = c.dims.placement === 'managed-instances';
+  // No INVOKE events on Managed Instances, so decouple would never forward there (issue 16); batch stays.
+  const tail = managed ? ['batch'] : ['batch', 'decouple'];
+  const telemetry = c.dims.lambdaTelemetry !== 'none';
+  const attrs = telemetry && c.dims.attributes === 'some';
   for (const signal of ['traces', 'metrics', 'logs']) {
     const p = pipelines[signal];
     assert.ok(p, `${c.name}: no ${signal} pipeline`);
-    if (c.dims.placement === 'managed-instances') {
-      // No INVOKE events there, so decouple would never forward (issue 16); batching stays.
-      assert.ok(!p.processors.includes('decouple'), `${c.name}: decouple in ${signal} on Managed Instances`);
-      assert.ok(p.processors.includes('batch'), `${c.name}: no batch in ${signal}`);
-    } else {
-      assert.equal(p.processors[p.processors.length - 1], 'decouple', `${c.name}: decouple is not last in ${signal}`);
-    }
+    const processors = signal === 'logs' && attrs ? [release.logResource, ...tail] : tail;
+    assert.deepEqual(p.processors, processors, `${c.name}: ${signal} processors`);
+    assert.deepEqual(p.exporters.slice().sort(), exporterNames, `${c.name}: ${signal} exporters`);
+    assert.deepEqual(p.receivers, signal === 'logs' && telemetry ? ['otlp', 'telemetryapi'] : ['otlp'], `${c.name}: ${signal} receivers`);
   }
-  assert.equal(pipelines.logs.receivers.includes('telemetryapi'), c.dims.lambdaTelemetry !== 'none', `${c.name}: telemetryapi receiver`);
-  // The logs' resource attributes: transform on collector layers that ship it, resource before.
-  const expected = c.dims.lambdaTelemetry !== 'none' && c.dims.attributes === 'some' ? logResourceProcessor(c.dims.release) : undefined;
-  assert.equal(pipelines.logs.processors[0] === 'transform' || pipelines.logs.processors[0] === 'resource' ? pipelines.logs.processors[0] : undefined, expected, `${c.name}: logs resource processor`);
-  if (expected) assert.ok(config.processors[expected], `${c.name}: no ${expected} processor`);
+  const types = { 'function': ['function'], 'platform+function': ['platform', 'function'], 'all': ['platform', 'function', 'extension'] }[c.dims.lambdaTelemetry as 'all'];
+  if (telemetry) assert.deepEqual(config.receivers.telemetryapi.types, types, `${c.name}: telemetryapi types`);
+  if (attrs && release.logResource === 'transform') {
+    const statements: string[] = config.processors.transform.log_statements.flatMap((x: any) => x.statements);
+    for (const [k, v] of Object.entries(SOME_ATTRIBUTES)) assert.ok(statements.includes(ottlSet(k, v)), `${c.name}: no ${ottlSet(k, v)} in ${JSON.stringify(statements)}`);
+  } else if (attrs) {
+    const resolved = Object.fromEntries(config.processors.resource.attributes.map((a: any) => [a.key, [a.value, a.action]]));
+    for (const [k, v] of Object.entries(SOME_ATTRIBUTES)) assert.deepEqual(resolved[k], [v, 'insert'], `${c.name}: resource attribute ${k}`);
+  }
 }
 
 void test('every configuration the library generates loads in the collector', { timeout: 20 * 60_000 }, async t => {
@@ -101,12 +144,20 @@ void test('every configuration the library generates loads in the collector', { 
   }
   for (const [reason, n] of reasons) t.diagnostic(`refused by the library (${n}x): ${reason}`);
   // The refusals must be the documented ones only: debug with the extension type (an endless
-  // loop), and collector 0.19.0 on Managed Instances (it registers for INVOKE, which they reject).
+  // loop), collector 0.19.0 on Managed Instances (it registers for INVOKE, which they reject), and
+  // lambdaTelemetry on Managed Instances (every catalog collector subscribes with schemaVersion
+  // "2022-12-13"; Managed Instances require "2025-01-29": issue 27).
   for (const r of corpus.refused) {
-    const documented = /debug=on lambdaTelemetry=all/.test(r.name) || (/release=0\.19\.0\b/.test(r.name) && /placement=managed-instances/.test(r.name));
+    const documented = /debug=on lambdaTelemetry=all/.test(r.name) || (/release=0\.19\.0\b/.test(r.name) && /placement=managed-instances/.test(r.name))
+      || (/placement=managed-instances/.test(r.name) && !/lambdaTelemetry=none/.test(r.name) && /subscribes to the Telemetry API with schemaVersion "2022-12-13"/.test(r.message));
     assert.ok(documented, `unexpected refusal: ${r.name}: ${r.message}`);
   }
   assert.ok(corpus.refused.some(r => /placement=managed-instances/.test(r.name)), 'collector 0.19.0 on Managed Instances was not refused');
+  // The table covers exactly the catalog's releases (a new one must be added with what it must get).
+  assert.deepEqual(catalogCollectorReleases().map(r => r.version!).sort(), Object.keys(RELEASES).sort());
+  for (const [v, r] of Object.entries(RELEASES)) {
+    if (!r.managedInstances) assert.ok(corpus.refused.some(x => x.name.includes(`release=${v} `) && /placement=managed-instances/.test(x.name)), `${v} on Managed Instances was not refused`);
+  }
 
   let i = 0;
   const entries = [...distinct.values()];
@@ -114,7 +165,7 @@ void test('every configuration the library generates loads in the collector', { 
     while (i < entries.length) {
       const e = entries[i++];
       await t.test(`loads: ${e.cases[0].name}${e.cases.length > 1 ? ` (+${e.cases.length - 1} same)` : ''}`, async () => {
-        const result = await printConfig(e.uri, { ...e.env, ...secrets });
+        const result = await loadConfig(e.uri, { ...e.env, ...secrets });
         assert.ok(result.ok, `the collector rejected it:\n${result.output}`);
         for (const c of e.cases) checkResolved(c, result.config);
       });
@@ -157,10 +208,37 @@ void test('negative control: the collector rejects a configuration with an unkno
     const result = await validateConfig(file, {});
     assert.equal(result.ok, false);
     assert.match(result.output, /compresion/);
-    // print-config, which the corpus uses, validates too.
+    // print-config validates the component configurations too; so does e2e-load, which the corpus uses.
     const printed = await printConfig(file, {});
     assert.equal(printed.ok, false);
     assert.match(printed.output, /compresion/);
+    const loaded = await loadConfig(file, {});
+    assert.equal(loaded.ok, false);
+    assert.match(loaded.output, /compresion/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+void test('negative control: a pipeline graph print-config accepts and validate refuses (the span processor in a logs pipeline); e2e-load refuses it', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-neg-'));
+  try {
+    const file = path.join(dir, 'graph.yaml');
+    fs.writeFileSync(file, [
+      'receivers: {otlp: {protocols: {http: {endpoint: "localhost:4318"}}}}',
+      'processors: {span: {name: {from_attributes: [a]}}}',
+      'exporters: {otlp_http: {endpoint: "https://x.example.com"}}',
+      'service: {pipelines: {logs: {receivers: [otlp], processors: [span], exporters: [otlp_http]}}}',
+    ].join('\n'));
+    // confmap.Validate alone (print-config): every component configuration is valid.
+    const printed = await printConfig(file, {});
+    assert.equal(printed.ok, true, printed.output);
+    // service.Validate (validate, e2e-load): the span processor has no logs.
+    const validated = await validateConfig(file, {});
+    assert.equal(validated.ok, false);
+    const loaded = await loadConfig(file, {});
+    assert.equal(loaded.ok, false);
+    assert.match(loaded.output, /span/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -8,13 +8,29 @@ import { FunctionLayout } from './lambda/layout';
 export const REPO = path.resolve(__dirname, '..', '..');
 /** Every cache of the e2e run (Go module and build caches, the binary): one ignored folder. */
 export const CACHE = process.env.E2E_CACHE ?? path.join(REPO, '.cache', 'e2e');
-export const COLLECTOR_BIN = path.join(CACHE, 'bin', 'collector');
+/** The collector under test: `run.ts` sets E2E_COLLECTOR_BIN (default: the stand-in build). */
+export const COLLECTOR_BIN = process.env.E2E_COLLECTOR_BIN ?? path.join(CACHE, 'bin', 'collector');
+/** What the corpus loads configurations with (`e2e-load`): the stand-in itself, or upstream's validate tool. */
+export const VALIDATE_BIN = process.env.E2E_VALIDATE_BIN ?? COLLECTOR_BIN;
+
+function existing(file: string): string {
+  if (!fs.existsSync(file)) {
+    throw new Error(`no collector at ${file}: run \`npx projen e2e\` (it builds the collector first; test/e2e/README.md)`);
+  }
+  return file;
+}
 
 export function collectorBinary(): string {
-  if (!fs.existsSync(COLLECTOR_BIN)) {
-    throw new Error(`no collector at ${COLLECTOR_BIN}: run \`npx projen e2e\` (it builds test/e2e/collector first) or \`node test/e2e/build-collector.js\``);
-  }
-  return COLLECTOR_BIN;
+  return existing(COLLECTOR_BIN);
+}
+
+export function validatorBinary(): string {
+  return existing(VALIDATE_BIN);
+}
+
+/** True when the collector under test is the stand-in build (the default). */
+export function isStandIn(): boolean {
+  return path.resolve(COLLECTOR_BIN) === path.resolve(CACHE, 'bin', 'collector');
 }
 
 /** Secrets the test secretsmanager provider answers with (never AWS). */
@@ -39,7 +55,7 @@ export interface ValidateResult { readonly ok: boolean; readonly output: string 
 /** `collector validate --config=<uri>` with the given environment; bounded by `timeoutMs`. */
 export function validateConfig(uri: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ValidateResult> {
   return new Promise(resolve => {
-    execFile(collectorBinary(), ['validate', `--config=${uri}`], {
+    execFile(validatorBinary(), ['validate', `--config=${uri}`], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
       timeout: timeoutMs,
       killSignal: 'SIGKILL',
@@ -56,8 +72,22 @@ export interface PrintConfigResult extends ValidateResult { readonly config?: an
  * resolved, with every `${env:…}` and `${secretsmanager:…}` replaced.
  */
 export function printConfig(uri: string, env: Record<string, string>, timeoutMs = 60_000): Promise<PrintConfigResult> {
+  return resolvedConfig(['print-config', '--mode=unredacted', '--format=json', `--config=${uri}`], env, timeoutMs);
+}
+
+/**
+ * `e2e-load --config=<uri>` (test/e2e/collector/load.go): validates like `validate` (every component
+ * config, then service.Validate: the pipeline graph built, every component created) and prints the
+ * configuration resolved, as `print-config --mode=unredacted --format=json` does, in one process.
+ */
+export function loadConfig(uri: string, env: Record<string, string>, timeoutMs = 60_000): Promise<PrintConfigResult> {
+  return resolvedConfig(['e2e-load', `--config=${uri}`], env, timeoutMs);
+}
+
+/** Run the validator with `args`; its stdout is the resolved configuration as JSON. */
+function resolvedConfig(args: string[], env: Record<string, string>, timeoutMs: number): Promise<PrintConfigResult> {
   return new Promise(resolve => {
-    execFile(collectorBinary(), ['print-config', '--mode=unredacted', '--format=json', `--config=${uri}`], {
+    execFile(validatorBinary(), args, {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
       timeout: timeoutMs,
       killSignal: 'SIGKILL',

@@ -2,7 +2,9 @@
  * Java end to end, agent mode: a java17 function synthesized by the library runs under the Java
  * agent layer 0.21.0's agent (opentelemetry-javaagent 2.30.0 from Maven Central, our otel-handler:
  * runtimes/java) and the Java runtime interface client, with the real collector, into the
- * ClickStack stand-in.
+ * ClickStack stand-in. Negative controls: the agent speaking gRPC to the HTTP port delivers
+ * nothing; without the library's OTEL_RESOURCE_PROVIDERS_AWS_ENABLED=true the resource of spans,
+ * metrics and logs has no cloud.* or faas.* attribute (issue 27).
  */
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -38,6 +40,25 @@ function synth(options: Partial<ClickStackOptions>) {
 /** An API Gateway proxy event (the handler's type), the marker in its body. */
 function apiEvent(marker: string, headers: Record<string, string> = {}) {
   return { httpMethod: 'POST', path: '/e2e', resource: '/e2e', body: marker, headers };
+}
+
+/** What the agent's Lambda resource provider puts on the resource (contrib aws-resources LambdaResource.java:41-64). */
+const LAMBDA_RESOURCE: Record<string, string> = {
+  'cloud.provider': 'aws',
+  'cloud.platform': 'aws_lambda',
+  'cloud.region': 'eu-west-1',
+  'faas.name': FUNCTION_NAME,
+  'faas.version': '$LATEST',
+};
+
+/** The resources of the spans, metric points and log records of one service since `since`. */
+function resourcesOf(service: string, since: number) {
+  const of = (r: Record<string, unknown>) => r['service.name'] === service;
+  return {
+    spans: fullSpans(e2e.sink(), since).filter(sp => of(sp.resource)).map(sp => sp.resource),
+    metrics: e2e.sink().dataPoints().filter(p => of(p.resource)).map(p => p.resource),
+    logs: e2e.sink().logRecords().filter(l => of(l.resource)).map(l => l.resource),
+  };
 }
 
 const OPTIONS: Partial<ClickStackOptions> = {
@@ -76,10 +97,10 @@ void test('Java agent: one SERVER span per invoke (cold + 2 warm), resource deco
     assert.equal(sp.resource['service.name'], 'orders-java');
     assert.equal(sp.resource['deployment.environment.name'], 'e2e');
     for (const [k, v] of Object.entries(RESOURCE_ATTRIBUTES)) assert.equal(sp.resource[k], v, `resource attribute ${k}`);
-    // The agent adds no Lambda resource (its AWS resource providers are off by default): cloud.*
-    // and faas.* are span attributes only.
-    assert.equal(sp.resource['cloud.provider'], undefined);
-    assert.equal(sp.resource['faas.name'], undefined);
+    // The agent's AWS resource providers are off by default (ResourceProviderPropertiesCustomizer.java:41-50
+    // at v2.30.0); the library turns them on (OTEL_RESOURCE_PROVIDERS_AWS_ENABLED), so the Lambda
+    // resource is on every span (before issue 27, cloud.* and faas.* were span attributes only).
+    for (const [k, v] of Object.entries(LAMBDA_RESOURCE)) assert.equal(sp.resource[k], v, `span resource ${k}`);
   }
   const byId = new Map(server.map(sp => [sp.attributes['faas.invocation_id'], sp]));
   const cold = byId.get(ids[0])!;
@@ -94,6 +115,12 @@ void test('Java agent: one SERVER span per invoke (cold + 2 warm), resource deco
   const logs = e2e.sink().logRecords().filter(l => ids.some(id => String(l.body).includes(id)));
   assert.equal(logs.length, 3, `log records: ${JSON.stringify(e2e.sink().logRecords().map(l => l.body))}`);
   assert.equal(logs[0].resource['team.name'], RESOURCE_ATTRIBUTES['team.name']);
+  // The Lambda resource on metrics and logs too: what ClickStack's service and resource views read.
+  const resources = resourcesOf('orders-java', run.start);
+  for (const [signal, list] of Object.entries(resources)) {
+    assert.ok(list.length > 0, `no ${signal}`);
+    for (const r of list) for (const [k, v] of Object.entries(LAMBDA_RESOURCE)) assert.equal(r[k], v, `${signal} resource ${k}`);
+  }
   const requests = requestsSince(e2e.sink(), run.start);
   assert.deepEqual([...new Set(requests.map(r => r.signal))].sort(), ['logs', 'metrics', 'traces']);
   for (const r of requests) assert.equal(r.headers.authorization, KEY);
@@ -120,4 +147,18 @@ void test('negative control: the Java agent speaking gRPC (OTEL_EXPORTER_OTLP_PR
   assert.equal(run.results.length, 1);
   assert.deepEqual(requestsSince(e2e.sink(), run.start).filter(r => r.signal === 'traces'), []);
   assert.deepEqual(fullSpans(e2e.sink(), run.start).filter(sp => sp.resource['service.name'] === 'orders-java-grpc'), []);
+});
+
+void test('negative control: the Java agent without OTEL_RESOURCE_PROVIDERS_AWS_ENABLED=true (its default) puts no Lambda resource on spans, metrics or logs', { timeout: 240_000 }, async () => {
+  const s = synth({ ...OPTIONS, serviceName: 'orders-java-noresource', debug: false });
+  assert.equal(s.layout.environment.OTEL_RESOURCE_PROVIDERS_AWS_ENABLED, 'true');
+  assert.equal(s.layout.environment.OTEL_JAVA_DISABLED_RESOURCE_PROVIDERS, 'io.opentelemetry.contrib.aws.resource.Ec2ResourceProvider');
+  const run = await runFunction(s, runtime, {
+    events: [apiEvent('nr0'), apiEvent('nr1')], envOverride: { OTEL_RESOURCE_PROVIDERS_AWS_ENABLED: 'false' }, timeoutMs: 60_000, initTimeoutMs: 120_000,
+  }, e2e.sink());
+  const resources = resourcesOf('orders-java-noresource', run.start);
+  for (const [signal, list] of Object.entries(resources)) {
+    assert.ok(list.length > 0, `no ${signal}: the run proves nothing`);
+    for (const r of list) for (const k of Object.keys(LAMBDA_RESOURCE)) assert.equal(r[k], undefined, `${signal} resource ${k}`);
+  }
 });

@@ -1,8 +1,10 @@
 /**
  * End to end: a function synthesized by the library (provided.al2023, collector only) runs in
- * the local Lambda with the collector built from the upstream layer's components; its handler
- * sends OTLP to localhost:4318 during an invoke, and the ClickStack stand-in (sink.ts) checks
- * what arrives. Negative controls: another key gives another header; a wrong key never shows.
+ * the local Lambda with the collector under test (the stand-in build, or the layer's real
+ * collector: test/e2e/README.md); its handler sends OTLP to localhost:4318 during an invoke, and
+ * the ClickStack stand-in (sink.ts) checks what arrives. Negative controls, each changing one
+ * thing: another key gives another header; no key gives none; the on-demand configuration run in
+ * Managed Instances mode delivers nothing before SHUTDOWN.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -17,24 +19,49 @@ import { collectorBinary, testSecretsEnv } from './harness';
 import { ClickStackInstrumentation, ClickStackOptions, ConfigDelivery, IngestionKey, TelemetryApiType } from '../../src';
 import { functionLayouts, layOut } from './lambda/layout';
 import { InitializationType, LocalLambda } from './lambda/local-lambda';
+import { RecordedRequest } from './sink';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:e2e-key-AbCdEf';
 const HANDLER_DIR = path.join(__dirname, 'fixtures', 'provided');
 
 const e2e = e2eFile();
 
-interface Run { readonly lambda: LocalLambda; readonly config: string; readonly invokes: string[]; readonly start: number }
+interface Run { readonly lambda: LocalLambda; readonly config: string; readonly invokes: string[]; readonly start: number; readonly template: any }
+
+interface Extra {
+  /** Put the function on a capacity provider (Lambda Managed Instances) before instrumenting it. */
+  readonly capacityProvider?: boolean;
+  /** After the invokes, before SHUTDOWN (an idle environment). */
+  readonly beforeShutdown?: (requestIds: string[]) => Promise<void>;
+}
+
+const CAPACITY_PROVIDER_ARN = 'arn:aws:lambda:eu-west-1:123456789012:capacity-provider:e2e';
+
+/**
+ * What `capacityProvider.addFunction(fn)` sets (aws-cdk-lib 2.231+: the L1 property
+ * `capacityProviderConfig`, which the library reads), plus the same value as a raw property so the
+ * template carries it on the aws-cdk-lib this suite runs with (2.189.0 has no CapacityProvider and
+ * no such L1 property).
+ */
+function putOnCapacityProvider(fn: lambda.Function): void {
+  const value = { lambdaManagedInstancesCapacityProviderConfig: { capacityProviderArn: CAPACITY_PROVIDER_ARN } };
+  const cfn = fn.node.defaultChild as lambda.CfnFunction;
+  (cfn as unknown as { capacityProviderConfig: unknown }).capacityProviderConfig = value;
+  cfn.addPropertyOverride('CapacityProviderConfig', { LambdaManagedInstancesCapacityProviderConfig: { CapacityProviderArn: CAPACITY_PROVIDER_ARN } });
+}
 
 /** Synthesize one instrumented function, lay it out, run init, `invokes` invokes and SHUTDOWN. */
-async function runFunction(options: Partial<ClickStackOptions>, secrets: Record<string, string>, mode: InitializationType = 'on-demand', invokes = 1): Promise<Run> {
+async function runFunction(options: Partial<ClickStackOptions>, secrets: Record<string, string>, mode: InitializationType = 'on-demand', invokes = 1, extra: Extra = {}): Promise<Run> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-lambda-'));
   e2e.removeAfter(dir);
   const app = new App({ outdir: path.join(dir, 'cdk.out') });
   const stack = new Stack(app, 'E2e', { env: { account: '123456789012', region: 'eu-west-1' } });
   const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.PROVIDED_AL2023, handler: 'bootstrap', code: lambda.Code.fromAsset(HANDLER_DIR) });
+  if (extra.capacityProvider) putOnCapacityProvider(fn);
   new ClickStackInstrumentation(stack, 'Otel', { endpoint: e2e.sink().url, ...options, functions: [fn] });
   app.synth();
   const [layout] = functionLayouts(path.join(dir, 'cdk.out'), `${stack.artifactId}.template.json`);
+  const template = JSON.parse(fs.readFileSync(path.join(dir, 'cdk.out', `${stack.artifactId}.template.json`), 'utf8'));
   const root = path.join(dir, 'root');
   const env = layOut(layout, root, { collector: collectorBinary() });
   const uri = env.OPENTELEMETRY_COLLECTOR_CONFIG_URI;
@@ -50,11 +77,30 @@ async function runFunction(options: Partial<ClickStackOptions>, secrets: Record<
       assert.match(r.response, /"otlp":200/, `the handler could not send OTLP to the collector: ${r.response}\n${local.output}`);
       ids.push(r.requestId);
     }
+    await extra.beforeShutdown?.(ids);
     await local.shutdown();
   } finally {
     await local.close();
   }
-  return { lambda: local, config, invokes: ids, start };
+  return { lambda: local, config, invokes: ids, start, template };
+}
+
+interface SpanRef { readonly name: string; readonly invocation: string }
+
+/** The handler's spans of `run`'s invokes, each with the request that carried it. */
+function carriedSpans(run: Run): Array<SpanRef & { request: RecordedRequest }> {
+  return spanRequests(run.start).flatMap(x => x.spans.filter(sp => run.invokes.includes(sp.invocation)).map(sp => ({ ...sp, request: x.request })));
+}
+
+/** Each trace request since `start` with the names of the spans it carried. */
+function spanRequests(start: number): Array<{ request: RecordedRequest; spans: SpanRef[] }> {
+  return since(start).filter(r => r.signal === 'traces').map(r => ({
+    request: r,
+    spans: (r.body.resourceSpans ?? []).flatMap((rs: any) => (rs.scopeSpans ?? []).flatMap((ss: any) => (ss.spans ?? []).map((sp: any) => ({
+      name: String(sp.name),
+      invocation: String((sp.attributes ?? []).find((a: any) => a.key === 'faas.invocation_id')?.value?.stringValue ?? ''),
+    })))),
+  }));
 }
 
 function since(start: number) {
@@ -82,6 +128,13 @@ void test('on demand: traces and function logs arrive, gzip, with the key, befor
     assert.equal(r.format, 'protobuf');
     assert.ok(r.receivedAt <= local.shutdownCompletedAt!, 'data arrived after SHUTDOWN completed');
   }
+  // "Before SHUTDOWN completed" means the collector flushed and exited by itself, not that the
+  // local Lambda killed it at the deadline.
+  assert.deepEqual(local.killedAtDeadline, [], `killed at the SHUTDOWN deadline: ${local.killedAtDeadline}\n${local.output}`);
+  // The key on the very request that carried each of the handler's spans.
+  const carried = carriedSpans(run);
+  assert.deepEqual(carried.map(c => c.name).sort(), ['handler m0', 'handler m1']);
+  for (const c of carried) assert.equal(c.request.headers.authorization, 'key-one', `the request that carried ${c.name}`);
   const spans = e2e.sink().spans().filter(s => run.invokes.includes(String(s.attributes['faas.invocation_id'])));
   assert.deepEqual(spans.map(s => s.name).sort(), ['handler m0', 'handler m1']);
   assert.equal(spans[0].resource['service.name'], 'e2e-handler');
@@ -115,10 +168,43 @@ void test('negative control: no key, no authorization header', { timeout: 120_00
   for (const r of requests) assert.equal(r.headers.authorization, undefined);
 });
 
-void test('Managed Instances mode: the collector registers for SHUTDOWN only, gets no INVOKE, and the data arrives', { timeout: 120_000 }, async () => {
-  const run = await runFunction({ ingestionKey: IngestionKey.unsafePlainText('key-mi'), configDelivery: ConfigDelivery.LAYER }, {}, 'lambda-managed-instances', 2);
+/** An idle environment after the invokes: `idleMs`, or until each invoke's span arrived (`untilSpans`). */
+function idle(idleMs: number, untilSpans: boolean) {
+  return async (ids: string[]) => {
+    if (!untilSpans) return new Promise<void>(r => setTimeout(r, idleMs));
+    return e2e.sink().waitFor(k => ids.every(id => k.spans().some(sp => sp.attributes['faas.invocation_id'] === id)), idleMs, 'a span of each invoke before SHUTDOWN').catch(() => undefined);
+  };
+}
+
+void test('Managed Instances: a function on a capacity provider delivers before SHUTDOWN; the collector registers for SHUTDOWN only and the run ends by itself', { timeout: 120_000 }, async () => {
+  const run = await runFunction({ ingestionKey: IngestionKey.unsafePlainText('key-mi'), configDelivery: ConfigDelivery.LAYER }, {}, 'lambda-managed-instances', 3,
+    { capacityProvider: true, beforeShutdown: idle(5_000, true) });
+  // The function really is on a capacity provider, and the library's configuration for it has no decouple.
+  const fnRes = Object.values<any>(run.template.Resources).find(r => r.Type === 'AWS::Lambda::Function');
+  assert.equal(fnRes.Properties.CapacityProviderConfig?.LambdaManagedInstancesCapacityProviderConfig?.CapacityProviderArn, CAPACITY_PROVIDER_ARN);
+  assert.doesNotMatch(run.config, /decouple/);
   assert.deepEqual(run.lambda.registered, [{ name: 'collector', events: ['SHUTDOWN'] }]);
-  const spans = e2e.sink().spans().filter(s => run.invokes.includes(String(s.attributes['faas.invocation_id'])));
-  assert.equal(spans.length, 2, run.lambda.output);
-  for (const r of since(run.start)) assert.equal(r.headers.authorization, 'key-mi');
+  const carried = carriedSpans(run);
+  assert.equal(carried.length, 3, run.lambda.output);
+  for (const c of carried) {
+    assert.ok(c.request.receivedAt < run.lambda.shutdownStartedAt!, `${c.name} arrived only after SHUTDOWN was sent`);
+    assert.equal(c.request.headers.authorization, 'key-mi', `the request that carried ${c.name}`);
+  }
+  assert.deepEqual(run.lambda.killedAtDeadline, [], 'the collector did not exit by itself after SHUTDOWN');
+});
+
+void test('negative control: the on-demand configuration (decouple) run in Managed Instances mode delivers nothing before SHUTDOWN', { timeout: 120_000 }, async () => {
+  // One change from the test above: the function is not on a capacity provider, so the library
+  // gives it decouple; the run is the same (Managed Instances mode, 3 invokes, idle, SHUTDOWN).
+  // Upstream decouple forwards only between INVOKE and runtimeDone and after SHUTDOWN
+  // (open-telemetry/opentelemetry-lambda@faa4ca46 collector/processor/decoupleprocessor/processor.go:79-119),
+  // and Managed Instances send no INVOKE: everything waits for SHUTDOWN.
+  const run = await runFunction({ ingestionKey: IngestionKey.unsafePlainText('key-mi'), configDelivery: ConfigDelivery.LAYER }, {}, 'lambda-managed-instances', 3,
+    { beforeShutdown: idle(3_000, false) });
+  assert.match(run.config, /decouple/);
+  const carried = carriedSpans(run);
+  const before = carried.filter(c => c.request.receivedAt < run.lambda.shutdownStartedAt!);
+  assert.deepEqual(before.map(c => c.name), [], 'data left before SHUTDOWN: the harness cannot tell the Managed Instances configuration from the on-demand one');
+  // The run was not empty: all of it left at SHUTDOWN.
+  assert.equal(carried.length, 3, run.lambda.output);
 });

@@ -53,6 +53,8 @@ export interface RunOptions {
   readonly envOverride?: Record<string, string>;
   /** Wait for this at the sink before SHUTDOWN (data the SDK sends on its own schedule). */
   readonly waitBeforeShutdown?: (sink: OtlpSink, requestIds: string[]) => boolean;
+  /** Leave the environment idle this long after the invokes, before SHUTDOWN (the SDK's timers run). */
+  readonly idleBeforeShutdownMs?: number;
   readonly timeoutMs?: number;
   /** How long init may take. @default 60 s */
   readonly initTimeoutMs?: number;
@@ -117,6 +119,7 @@ export async function runFunction(s: Synthesized, rt: LanguageRuntime, opts: Run
       assert.equal(r.error, undefined, `invoke failed: ${r.error}\n${lam.output.slice(-6000)}`);
       results.push(r);
     }
+    if (opts.idleBeforeShutdownMs) await new Promise(r => setTimeout(r, opts.idleBeforeShutdownMs));
     if (opts.waitBeforeShutdown) {
       const ids = results.map(r => r.requestId);
       await sink.waitFor(k => opts.waitBeforeShutdown!(k, ids), 15_000, 'data sent on the SDK\'s schedule').catch(e => {

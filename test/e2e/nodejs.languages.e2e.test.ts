@@ -15,6 +15,14 @@ import { nodejsRuntime } from './runtimes/setup';
 import { ClickStackOptions, IngestionKey, Propagator, TraceSampler } from '../../src';
 
 const CODE = path.join(__dirname, 'runtimes', 'nodejs', 'function');
+/** Idle time after the invokes: well past the SDK's log batch delay (OTEL_BLRP_SCHEDULE_DELAY, 1000 ms by default). */
+const LOG_IDLE_MS = 3_000;
+
+/** The logs request that carried the record of invoke `id` (its body names the request id). */
+function logRequest(id: string, since: number) {
+  return requestsSince(e2e.sink(), since).filter(r => r.signal === 'logs').find(r => (r.body.resourceLogs ?? []).some((rl: any) =>
+    (rl.scopeLogs ?? []).some((sl: any) => (sl.logRecords ?? []).some((l: any) => JSON.stringify(l.body ?? '').includes(id)))));
+}
 const KEY = 'e2e-node-key';
 let runtime: LanguageRuntime;
 
@@ -59,8 +67,8 @@ void test('Node.js: one SERVER span per invoke (cold + 2 warm), resource decoded
   const run = await runFunction(s, runtime, {
     events: [{ marker: 'm0', headers: { traceparent: parent.header } }, { marker: 'm1' }, { marker: 'm2' }],
     // Logs are not flushed at the end of an invoke (instrumentation-aws-lambda 0.73.0 flushes the
-    // tracer and meter providers only): they leave on the batch processor's schedule.
-    waitBeforeShutdown: (k, ids) => ids.every(id => k.logRecords().some(l => String(l.body).includes(id))),
+    // tracer and meter providers only): the SDK sends them on its batch schedule, after the invoke.
+    idleBeforeShutdownMs: LOG_IDLE_MS,
   }, e2e.sink());
   console.log(`# nodejs: init ${seconds(run.initMs)}, invokes ${run.invokeMs.map(seconds).join(', ')}`);
   const ids = run.results.map(r => r.requestId);
@@ -99,6 +107,14 @@ void test('Node.js: one SERVER span per invoke (cold + 2 warm), resource decoded
   const logs = e2e.sink().logRecords().filter(l => ids.some(id => String(l.body).includes(id)));
   assert.equal(logs.length, 3);
   assert.equal(logs[0].resource['owner.name'], RESOURCE_ATTRIBUTES['owner.name']);
+  // What really happens today under the layer's decouple (issue 26, point 6; issue 27 decides what
+  // the library changes): the SDK exports the last invoke's log record on its batch schedule,
+  // outside any invoke, so decouple holds it until SHUTDOWN (open-telemetry/opentelemetry-lambda@faa4ca46
+  // collector/processor/decoupleprocessor/processor.go:79-119), although the environment sat idle
+  // for LOG_IDLE_MS first. In Lambda an environment that is frozen, then reclaimed, sends it never.
+  const lastLog = logRequest(ids[2], run.start);
+  assert.ok(lastLog, 'the last invoke\'s log record never arrived');
+  assert.ok(lastLog.receivedAt >= run.lambda.shutdownStartedAt!, `the last invoke's log record left ${run.lambda.shutdownStartedAt! - lastLog.receivedAt} ms before SHUTDOWN: decouple did not hold it`);
 
   const requests = requestsSince(e2e.sink(), run.start);
   assert.deepEqual([...new Set(requests.map(r => r.signal))].sort(), ['logs', 'metrics', 'traces']);
@@ -112,7 +128,7 @@ void test('Node.js: always_off sends no span, while metrics and logs still arriv
   assert.equal(s.layout.environment.OTEL_TRACES_SAMPLER, 'always_off');
   const run = await runFunction(s, runtime, {
     events: [{ marker: 'off0', headers: { traceparent: traceparent().header } }, { marker: 'off1' }],
-    waitBeforeShutdown: (k, ids) => ids.every(id => k.logRecords().some(l => String(l.body).includes(id))),
+    idleBeforeShutdownMs: LOG_IDLE_MS,
   }, e2e.sink());
   assert.deepEqual(fullSpans(e2e.sink(), run.start).filter(sp => sp.resource['service.name'] === 'orders-node-off'), []);
   assert.ok(e2e.sink().dataPoints().some(p => p.resource['service.name'] === 'orders-node-off'), 'no metrics: the run proves nothing');

@@ -2,8 +2,9 @@
  * Python end to end: a python3.11 function synthesized by the library runs under the Python
  * layer 0.21.0's SDK (the layer's requirements from PyPI, our otel-handler and otel_wrapper.py:
  * runtimes/python) and awslambdaric, with the real collector, into the ClickStack stand-in.
- * Negative control: OTEL_PROPAGATORS=b3 (which the library refuses for Python, so it is put into
- * the synthesized environment by hand) fails at init.
+ * Negative controls: OTEL_PROPAGATORS=b3 (which the library refuses for Python, so it is put into
+ * the synthesized environment by hand) fails at init; without the library's
+ * OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED=true no log record arrives (issue 27).
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -51,12 +52,19 @@ const OPTIONS: Partial<ClickStackOptions> = {
   debug: true,
 };
 
-void test('Python: one SERVER span per invoke (cold + 2 warm), resource decoded, traceparent continued, metrics, the key', { timeout: 180_000 }, async () => {
+/** The function's `logging` records of these invokes (the handler logs one line with its request id). */
+const logsOf = (ids: string[], service: string) => e2e.sink().logRecords().filter(l => l.resource['service.name'] === service && ids.some(id => String(l.body).includes(id)));
+
+void test('Python: one SERVER span per invoke (cold + 2 warm), resource decoded, traceparent continued, metrics, logs, the key', { timeout: 180_000 }, async () => {
   const s = synth(OPTIONS);
   assert.equal(s.layout.environment.AWS_LAMBDA_EXEC_WRAPPER, '/opt/otel-handler');
+  assert.equal(s.layout.environment.OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED, 'true');
   const parent = traceparent();
   const run = await runFunction(s, runtime, {
     events: [{ marker: 'm0', headers: { traceparent: parent.header } }, { marker: 'm1' }, { marker: 'm2' }],
+    // Log records leave on the SDK's batch schedule (opentelemetry-sdk 1.44.0: 1000 ms), not at
+    // the end of the invoke (opentelemetry-lambda#2537): wait for them before SHUTDOWN.
+    waitBeforeShutdown: (_k, ids) => logsOf(ids, 'orders-python').length === ids.length,
   }, e2e.sink());
   console.log(`# python: init ${seconds(run.initMs)}, invokes ${run.invokeMs.map(seconds).join(', ')}`);
   const ids = run.results.map(r => r.requestId);
@@ -89,11 +97,23 @@ void test('Python: one SERVER span per invoke (cold + 2 warm), resource decoded,
   assert.ok(points.length > 0, `no e2e.invocations metric points\n${run.lambda.output.slice(-3000)}`);
   assert.equal(points[0].resource['owner.name'], RESOURCE_ATTRIBUTES['owner.name']);
 
+  // The handler's logging.warning records, through the SDK's LoggingHandler, which it attaches only
+  // with OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED=true (opentelemetry-sdk 1.44.0
+  // opentelemetry/sdk/_configuration/__init__.py:647-655): the library sets it (issue 27; before,
+  // no log arrived).
+  const logs = logsOf(ids, 'orders-python');
+  assert.equal(logs.length, 3, `log records: ${JSON.stringify(e2e.sink().logRecords().map(l => l.body))}`);
+  for (const id of ids) assert.ok(logs.some(l => String(l.body) === `invoked ${id} marker=${['m0', 'm1', 'm2'][ids.indexOf(id)]}`), `no log record for ${id}`);
+  for (const l of logs) {
+    assert.equal(l.resource['deployment.environment.name'], 'e2e');
+    assert.equal(l.resource['faas.name'], FUNCTION_NAME);
+    for (const [k, v] of Object.entries(RESOURCE_ATTRIBUTES)) assert.equal(l.resource[k], v, `log resource attribute ${k}`);
+  }
   const requests = requestsSince(e2e.sink(), run.start);
-  // No logs: the SDK attaches its logging handler only with
-  // OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED=true (opentelemetry-sdk 1.44.0
-  // opentelemetry/sdk/_configuration/__init__.py:647-655), which neither the layer nor the library sets.
-  assert.deepEqual([...new Set(requests.map(r => r.signal))].sort(), ['metrics', 'traces']);
+  assert.deepEqual([...new Set(requests.map(r => r.signal))].sort(), ['logs', 'metrics', 'traces']);
+  // When they left: on the SDK's schedule, after the invokes (the stand-in forwards at once).
+  const lastInvokeEnd = run.start + run.initMs + run.invokeMs.reduce((a, b) => a + b, 0);
+  console.log(`# python: log requests at ${requests.filter(r => r.signal === 'logs').map(r => `${r.receivedAt - lastInvokeEnd} ms`).join(', ')} after the last invoke ended`);
   for (const r of requests) {
     assert.equal(r.headers.authorization, KEY);
     assert.equal(r.gzip, true);
@@ -106,6 +126,22 @@ void test('Python: always_off sends no span, while metrics still arrive', { time
   assert.deepEqual(fullSpans(e2e.sink(), run.start).filter(sp => sp.resource['service.name'] === 'orders-python-off'), []);
   assert.ok(e2e.sink().dataPoints().some(p => p.resource['service.name'] === 'orders-python-off'), 'no metrics: the run proves nothing');
   for (const r of run.results) assert.equal(JSON.parse(r.response).sampled, false);
+});
+
+void test('negative control: Python without OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED=true (the SDK\'s default) sends no log record, while spans and metrics arrive', { timeout: 120_000 }, async () => {
+  const s = synth({ ...OPTIONS, serviceName: 'orders-python-nologs', debug: false });
+  let first: number | undefined;
+  const run = await runFunction(s, runtime, {
+    events: [{ marker: 'n0' }, { marker: 'n1' }],
+    envOverride: { OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED: 'false' },
+    // Three times the SDK's batch schedule (1000 ms), in which the positive run's records arrive.
+    waitBeforeShutdown: () => Date.now() - (first ??= Date.now()) >= 3000,
+  }, e2e.sink());
+  const ids = run.results.map(r => r.requestId);
+  assert.equal(fullSpans(e2e.sink(), run.start).filter(sp => sp.kind === SPAN_KIND_SERVER && sp.resource['service.name'] === 'orders-python-nologs').length, 2, 'no spans: the run proves nothing');
+  assert.ok(e2e.sink().dataPoints().some(p => p.resource['service.name'] === 'orders-python-nologs'), 'no metrics: the run proves nothing');
+  assert.deepEqual(logsOf(ids, 'orders-python-nologs'), []);
+  assert.deepEqual(e2e.sink().logRecords().filter(l => l.resource['service.name'] === 'orders-python-nologs'), []);
 });
 
 void test('negative control: Python with OTEL_PROPAGATORS=b3 fails at init', { timeout: 120_000 }, async () => {

@@ -32,6 +32,8 @@ export interface RecordedRequest {
   readonly gzip: boolean;
   /** Date.now() when the body had been read. */
   readonly receivedAt: number;
+  /** Date.now() when the sink answered (after `responseDelayMs`); undefined until then. */
+  respondedAt?: number;
   /** The decoded request, as plain objects (ids as hex strings, 64-bit integers as strings). */
   readonly body: any;
 }
@@ -97,6 +99,8 @@ export class OtlpSink {
   public readonly requests: RecordedRequest[] = [];
   /** Requests the sink refused (bad path, bad body), with the reason. */
   public readonly rejected: Array<{ path: string; reason: string }> = [];
+  /** Answer each accepted request this many milliseconds after reading it (a slow ClickStack). */
+  public responseDelayMs = 0;
   private server?: http.Server;
   private waiters: Array<() => void> = [];
 
@@ -188,11 +192,17 @@ export class OtlpSink {
       } catch (e) {
         return refuse(400, `cannot decode ${signal} ${format}${gzip ? ' (gzip)' : ''}: ${(e as Error).message}`);
       }
-      this.requests.push({ signal, path, headers: req.headers, format, gzip, receivedAt: Date.now(), body });
-      if (format === 'json') res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      else res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
-      const waiters = this.waiters; this.waiters = [];
-      waiters.forEach(w => w());
+      const recorded: RecordedRequest = { signal, path, headers: req.headers, format, gzip, receivedAt: Date.now(), body };
+      this.requests.push(recorded);
+      const answer = () => {
+        recorded.respondedAt = Date.now();
+        if (format === 'json') res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        else res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+        const waiters = this.waiters; this.waiters = [];
+        waiters.forEach(w => w());
+      };
+      if (this.responseDelayMs > 0) setTimeout(answer, this.responseDelayMs);
+      else answer();
     });
   }
 }

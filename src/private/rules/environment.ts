@@ -1,3 +1,4 @@
+import { LayerSwitch } from '../../layers/language-support';
 import { Token } from '../cdk';
 import { Draft, Refusal } from '../plan-model';
 import { ENDPOINT_VARIABLES } from './otlp-ports';
@@ -66,11 +67,26 @@ export function otelEnvironment(draft: Draft): Record<string, string> {
     // Ruby; OTEL_JAVAAGENT_DEBUG: the Java agent; none for Python and the Java wrapper).
     Object.assign(env, draft.layerSupport?.debugVariables ?? {});
   }
+  // What the layer leaves off and the library turns on (src/layers/language-support.ts,
+  // `switches`: Python's logs, the Java agent's Lambda resource), unless the function configures it.
+  for (const s of draft.layerSupport?.switches ?? []) {
+    if (!configuresItself(s, draft.environment())) Object.assign(env, s.variables);
+  }
   const family = support.kind === 'language' ? support.family : undefined;
   if (family === 'javaagent' && settings.javaAgentFastStartup) env[ENV.javaFastStartup] = 'true';
   if (family === 'nodejs' && settings.nodejsEnabledInstrumentations) env[ENV.nodeEnabled] = settings.nodejsEnabledInstrumentations.join(',');
   if (family === 'python' && settings.pythonDisabledInstrumentations) env[ENV.pythonDisabled] = settings.pythonDisabledInstrumentations.join(',');
   return env;
+}
+
+/**
+ * The function sets one of the switch's variables (or of those that mean it configures the same
+ * thing), or names one of its system properties in `JAVA_TOOL_OPTIONS`.
+ */
+export function configuresItself(s: LayerSwitch, userEnv: Readonly<Record<string, unknown>>): boolean {
+  if ([...Object.keys(s.variables), ...s.unless ?? []].some(name => name in userEnv)) return true;
+  const javaOptions = userEnv.JAVA_TOOL_OPTIONS;
+  return typeof javaOptions === 'string' && (s.unlessSystemProperties ?? []).some(p => javaOptions.includes(`-D${p}=`));
 }
 
 /** What the function's environment gets: the variables to set, in order, and the user's own values kept. */

@@ -5,6 +5,7 @@ export const WARNING_IDS = {
   ingestionKeyRegion: '@clickstack/cdk:ingestionKeyRegion',
   otlpPortMismatch: '@clickstack/cdk:otlpPortMismatch',
   apiVersion: '@clickstack/cdk:apiVersionNewer',
+  telemetryApiDropped: '@clickstack/cdk:telemetryApiDroppedOnManagedInstances',
 } as const;
 
 /** Annotation ids of the runtime notes (src/private/rules/runtime-notes.ts). */
@@ -12,5 +13,6 @@ export const RUNTIME_NOTE_IDS = {
   snapStartKey: '@clickstack/cdk:snapStartIngestionKey',
   durable: '@clickstack/cdk:durableExecutionTraces',
   logsNotFlushed: '@clickstack/cdk:sdkLogsNotFlushed',
+  blrpNotRead: '@clickstack/cdk:blrpVariablesNotRead',
   protobuf: '@clickstack/cdk:pythonProtobufConflict',
 } as const;

@@ -21,20 +21,32 @@ export function layerSupportRule(_fn: lambda.Function, draft: Draft): Finding {
 
   const missing = draft.settings.propagators.filter(p => !data.propagators.includes(p));
   if (!custom && missing.length > 0) {
-    return { kind: 'unsupportedOption', why: `propagators ${missing.join(', ')} are not in ${layer} (it has ${data.propagators.join(', ')}; ${data.unknownPropagator}); remove them from propagators, or bring a layer of your own with ${LAYER_CLASSES[draft.support.family]}.fromArn()` };
+    return {
+      kind: 'unsupportedOption',
+      why: `propagators ${missing.join(', ')} are not in ${layer} (it has ${data.propagators.join(', ')}; ${data.unknownPropagator}); remove them from propagators, or bring a layer of your own with ${LAYER_CLASSES[draft.support.family]}.fromArn()`,
+      summary: `propagators ${missing.join(', ')} not in its ${draft.support.family} layer (see its warning)`,
+    };
   }
 
   for (const [key, value] of draft.attributes.attributes) {
     if (Token.isUnresolved(value)) continue;
     // The Ruby SDK splits on ',' and '=' and never decodes (language-support.ts, RUBY).
     if (!data.decodesResourceAttributes && ATTRIBUTE_SYNTAX.test(value)) {
-      return { kind: 'unsupportedOption', why: `resource attribute ${key} is ${JSON.stringify(value)}, but ${layer} does not percent-decode OTEL_RESOURCE_ATTRIBUTES, so a value with ',', '=' or '%' would arrive cut or encoded; use a value without them` };
+      return {
+        kind: 'unsupportedOption',
+        why: `resource attribute ${key} is ${JSON.stringify(value)}, but ${layer} does not percent-decode OTEL_RESOURCE_ATTRIBUTES, so a value with ',', '=' or '%' would arrive cut or encoded; use a value without them`,
+        summary: `resource attribute ${key} has ',', '=' or '%', which its ${draft.support.family} layer does not percent-decode (see its warning)`,
+      };
     }
     // The Node.js SDK discards every attribute (service.name too) for one over its limit.
     const max = data.attributeMaxLength;
     const length = attributeLength(value, data);
     if (max !== undefined && (length > max || key.length > max)) {
-      return { kind: 'unsupportedOption', why: `resource attribute ${key} is ${Math.max(key.length, length)} characters long${data.attributeLengthEncoded ? ' percent-encoded' : ''}, but ${layer} discards all of OTEL_RESOURCE_ATTRIBUTES when a key or value is over ${max} characters; shorten it` };
+      return {
+        kind: 'unsupportedOption',
+        why: `resource attribute ${key} is ${Math.max(key.length, length)} characters long${data.attributeLengthEncoded ? ' percent-encoded' : ''}, but ${layer} discards all of OTEL_RESOURCE_ATTRIBUTES when a key or value is over ${max} characters; shorten it`,
+        summary: `resource attribute ${key} over the ${max} characters its ${draft.support.family} layer accepts (see its warning)`,
+      };
     }
   }
   const s = draft.attributes.shortenedPath;

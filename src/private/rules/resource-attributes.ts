@@ -77,9 +77,9 @@ export function resourceAttributesValue(
  * the receiver is on.
  */
 export function telemetryLogAttributes(
-  settings: Settings, attributes: ReadonlyArray<readonly [string, string]>,
+  telemetryApiTypes: readonly string[] | undefined, attributes: ReadonlyArray<readonly [string, string]>,
 ): Array<[string, string]> | undefined {
-  if (!settings.lambdaTelemetry) return undefined;
+  if (!telemetryApiTypes) return undefined;
   return attributes
     .filter(([, v]) => !Token.isUnresolved(v))
     .map(([k, v]) => [k, v.replace(/\$/g, '$$$$')]);

@@ -10,6 +10,9 @@ import { RUNTIME_NOTE_IDS } from './ids';
  * library can tell (docs/runtime-notes.md has the whole table and the citations).
  */
 
+/** The Python SDK's switch for `logging` records (src/layers/language-support.ts, PYTHON_LOGS). */
+const PYTHON_LOGGING = 'OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED';
+
 /** Node.js instrumentations that send log records through the Logs SDK. */
 const NODE_LOG_INSTRUMENTATIONS = ['bunyan', 'pino', 'winston'];
 
@@ -50,20 +53,34 @@ export function runtimeNotesRule(fn: lambda.Function, draft: Draft): Finding {
     // open; fixes open in opentelemetry-js-contrib#3714 and opentelemetry-python-contrib#4832):
     // the Node.js wrapper builds a LoggerProvider unless OTEL_LOGS_EXPORTER is none
     // (lambda@faa4ca46 nodejs/packages/layer/src/wrapper.ts:453) but only spans and metrics are
-    // flushed; the Python SDK sends `logging` records only with OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED.
+    // flushed; the Python SDK sends `logging` records with OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED,
+    // which the library sets (language-support.ts, PYTHON_LOGS) unless the function sets it. The
+    // records leave on the batch schedule of the layer's SDK (language-support.ts, logBatch).
     const env = support.family === 'nodejs' || support.family === 'python' ? draft.environment() : {};
+    const batch = draft.layerSupport?.logBatch;
     if (release.version !== undefined && env.OTEL_LOGS_EXPORTER !== 'none') {
       let why: string | undefined;
+      let flush = 'call forceFlush() on the logger provider';
       if (support.family === 'nodejs') {
         const loggers = (draft.settings.nodejsEnabledInstrumentations ?? []).filter(i => NODE_LOG_INSTRUMENTATIONS.includes(i));
         if (loggers.length > 0) why = `its ${loggers.join(', ')} log records go through the Node.js layer's Logs SDK`;
         else if (functionBundle(fn, 'nodejs', draft.code)?.nodeLogsApi) why = 'its bundle has @opentelemetry/api-logs, so its code emits OpenTelemetry logs';
-      } else if (support.family === 'python' && String(env.OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED).toLowerCase() === 'true') {
-        why = 'OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED sends its logging records through the Python SDK';
+      } else if (support.family === 'python') {
+        const own = env[PYTHON_LOGGING];
+        if (own !== undefined && String(own).toLowerCase() === 'true') why = `${PYTHON_LOGGING} sends its logging records through the Python SDK`;
+        else if (own === undefined) why = `its logging records go through the Python SDK (${PYTHON_LOGGING}=true, which the library sets so that they are sent; set it to false to send none)`;
+        flush = 'call opentelemetry._logs.get_logger_provider().force_flush()';
       }
       if (why) {
-        warnings.push([RUNTIME_NOTE_IDS.logsNotFlushed, `${where}: ${why}, but the layer (${release}) flushes only spans and metrics when an invocation ends, so log records still batched when Lambda freezes the environment are sent late or lost (opentelemetry-lambda#2537). Call forceFlush() on the logger provider before the handler returns, or send logs to CloudWatch and use lambdaTelemetry FUNCTION instead`]);
+        const when = batch ? `, ${batch.scheduleDelayMillis} ms after the first record of a batch (${batch.sdk})` : '';
+        warnings.push([RUNTIME_NOTE_IDS.logsNotFlushed, `${where}: ${why}, but the layer (${release}) flushes only spans and metrics when an invocation ends, and its SDK exports log records on its batch schedule${when}; Lambda freezes the environment when the invocation ends, so records still batched then are sent during a later invocation, or lost when the environment is shut down (opentelemetry-lambda#2537). To send them within the invocation, ${flush} before the handler returns; or send logs to CloudWatch and use lambdaTelemetry FUNCTION instead`]);
       }
+    }
+    // OTEL_BLRP_* on a layer whose SDK does not read them (the Node.js layer 0.20.0 and later
+    // builds its BatchLogRecordProcessor from code only: language-support.ts, logBatch).
+    const blrp = Object.keys(env).filter(k => k.startsWith('OTEL_BLRP_')).sort();
+    if (release.version !== undefined && batch && !batch.readsBlrpVariables && blrp.length > 0) {
+      warnings.push([RUNTIME_NOTE_IDS.blrpNotRead, `${where} sets ${blrp.join(', ')}, but the ${support.family} layer ${release.version}'s SDK (${batch.sdk}) does not read ${blrp.length > 1 ? 'them' : 'it'}: the layer builds its log batch processor with settings from code only, which export ${batch.scheduleDelayMillis} ms after a batch's first record. Remove ${blrp.length > 1 ? 'them' : 'it'}; to send log records within an invocation, call forceFlush() on the logger provider before the handler returns`]);
     }
 
     // Python 3.14 on arm64 with the Python layer 0.21.0 and a protobuf of the function's own:

@@ -69,6 +69,11 @@ func main() {
 		ConfigDelivery:                 csl.ConfigDelivery_ENVIRONMENT(),
 	}).ApplyTo(stack)
 
+	// The README's one-line aspect, in a stack of its own (compared as the stack `Readme`).
+	newReadmeStack(app, "Readme", &awscdk.StackProps{
+		Env: &awscdk.Environment{Account: jsii.String("123456789012"), Region: jsii.String("eu-west-1")},
+	}, handlers)
+
 	app.Synth(nil)
 	fmt.Println("versions: " + moduleVersions())
 }

@@ -21,6 +21,7 @@ from cdk_clickstack_lambda import (
     TelemetryApiType,
     TraceSampler,
 )
+from readme_stack import ReadmeStack
 
 handlers = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "handlers")
 endpoint = "https://clickstack.example.com:4318"
@@ -70,6 +71,9 @@ ClickStackAspect(
     python_disabled_instrumentations=["botocore"],
     config_delivery=ConfigDelivery.ENVIRONMENT,
 ).apply_to(stack)
+
+# The README's one-line aspect, in a stack of its own (compared as the stack `Readme`).
+ReadmeStack(app, "Readme", handlers, env=cdk.Environment(account="123456789012", region="eu-west-1"))
 
 app.synth()
 print(

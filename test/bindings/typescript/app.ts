@@ -16,6 +16,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { ReadmeStack } from './readme-stack';
 import {
   ClickStackAspect,
   ClickStackInstrumentation,
@@ -71,6 +72,9 @@ new ClickStackAspect({
   pythonDisabledInstrumentations: ['botocore'],
   configDelivery: ConfigDelivery.ENVIRONMENT,
 }).applyTo(stack);
+
+// The README's one-line aspect, in a stack of its own (compared as the stack `Readme`).
+new ReadmeStack(app, 'Readme', { env: { account: '123456789012', region: 'eu-west-1' } }, handlers);
 
 app.synth();
 const versionOf = (name: string) => `${name} ${JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`), 'utf8')).version}`;

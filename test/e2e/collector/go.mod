@@ -15,6 +15,7 @@ require (
 	github.com/open-telemetry/opentelemetry-collector-contrib/processor/resourceprocessor v0.157.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/processor/spanprocessor v0.157.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor v0.157.0
+	go.opentelemetry.io/collector/client v1.63.0
 	go.opentelemetry.io/collector/component v1.63.0
 	go.opentelemetry.io/collector/confmap v1.63.0
 	go.opentelemetry.io/collector/confmap/provider/envprovider v1.63.0
@@ -22,6 +23,7 @@ require (
 	go.opentelemetry.io/collector/confmap/provider/httpprovider v1.63.0
 	go.opentelemetry.io/collector/confmap/provider/httpsprovider v1.63.0
 	go.opentelemetry.io/collector/confmap/provider/yamlprovider v1.63.0
+	go.opentelemetry.io/collector/confmap/xconfmap v0.157.0
 	go.opentelemetry.io/collector/consumer v1.63.0
 	go.opentelemetry.io/collector/exporter/debugexporter v0.157.0
 	go.opentelemetry.io/collector/exporter/otlpexporter v0.157.0
@@ -161,7 +163,6 @@ require (
 	github.com/zeebo/xxh3 v1.1.0 // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
 	go.opentelemetry.io/collector v0.157.0 // indirect
-	go.opentelemetry.io/collector/client v1.63.0 // indirect
 	go.opentelemetry.io/collector/component/componentstatus v0.157.0 // indirect
 	go.opentelemetry.io/collector/component/componenttest v0.157.0 // indirect
 	go.opentelemetry.io/collector/config/configauth v1.63.0 // indirect
@@ -175,7 +176,6 @@ require (
 	go.opentelemetry.io/collector/config/configretry v1.63.0 // indirect
 	go.opentelemetry.io/collector/config/configtelemetry v0.157.0 // indirect
 	go.opentelemetry.io/collector/config/configtls v1.63.0 // indirect
-	go.opentelemetry.io/collector/confmap/xconfmap v0.157.0 // indirect
 	go.opentelemetry.io/collector/connector v0.157.0 // indirect
 	go.opentelemetry.io/collector/connector/connectortest v0.157.0 // indirect
 	go.opentelemetry.io/collector/connector/xconnector v0.157.0 // indirect

@@ -5,13 +5,16 @@ package main
 // not copied from it: register under the binary's base name for INVOKE and SHUTDOWN (SHUTDOWN only
 // on Lambda Managed Instances, manager.go:72-77), on demand subscribe to the Telemetry API's
 // platform events and, on each INVOKE, wait for `platform.runtimeDone` of that request before
-// asking for the next event (manager.go:86-99, 170-177); start the collector with the config URI
-// of OPENTELEMETRY_COLLECTOR_CONFIG_URI (then the deprecated _FILE, then
-// /opt/collector-config/config.yaml: collector/internal/collector/collector.go:52-72), report a
-// start failure as an init error (manager.go:117-123), and on SHUTDOWN stop the collector, which
-// flushes its pipelines (manager.go:157-169). Not reproduced: upstream's converter that disables
-// the exporters' sending queue and retries (collector.go:80-84), the account-id symlink, and the
-// decouple processor's hand-off on runtimeDone (our decouple stand-in passes data through).
+// asking for the next event (manager.go:86-99, 170-177), the listener on sandbox.localdomain
+// (internal/telemetryapi/listener.go:51-68, 71-94); notify the lifecycle listeners (decouple) of
+// FunctionInvoked on INVOKE, FunctionFinished once platform.runtimeDone arrived and before the next
+// /event/next (manager.go:170-180), EnvironmentShutdown on SHUTDOWN (manager.go:157-159); start the
+// collector with the config URI of OPENTELEMETRY_COLLECTOR_CONFIG_URI (then the deprecated _FILE,
+// then /opt/collector-config/config.yaml: collector/internal/collector/collector.go:52-72) and the
+// converter that turns the exporters' sending queue off (collector.go:80-84, converter.go here),
+// report a start failure as an init error (manager.go:117-123), and on SHUTDOWN stop the collector
+// and wait until it has stopped, which flushes its pipelines (manager.go:160-169, collector.go:149-156).
+// Not reproduced: the account-id symlink (manager.go:207-216), upstream's zap logging.
 
 import (
 	"bytes"
@@ -29,6 +32,8 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/otelcol"
+
+	"github.com/clickstack/cdk-clickstack-lambda/test/e2e/collector/standins"
 )
 
 type extensionClient struct {
@@ -133,21 +138,27 @@ func runExtension() error {
 	c.id = resp.Header.Get("Lambda-Extension-Identifier")
 	fmt.Printf("collector: registered as %q (%s) for %v\n", name, c.id, events)
 
+	// main.go:53-54: the lifecycle is the notifier of every component (decouple).
+	lifecycle := &standins.Listeners{}
+	standins.SetNotifier(lifecycle)
+
 	var listener *runtimeDoneListener
 	if !managed {
 		listener = &runtimeDoneListener{done: map[string]bool{}}
 		listener.cond = sync.NewCond(&listener.mu)
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		host := standins.ListenOnAddress()
+		ln, err := net.Listen("tcp", host+":0")
 		if err != nil {
-			return err
+			return fmt.Errorf("cannot start the Telemetry API listener: %w", err)
 		}
+		address := fmt.Sprintf("%s:%d", host, ln.Addr().(*net.TCPAddr).Port)
 		srv := &http.Server{Handler: listener, ReadHeaderTimeout: 5 * time.Second}
 		go func() { _ = srv.Serve(ln) }()
 		defer srv.Close()
 		sub := map[string]any{
 			"schemaVersion": "2022-12-13", "types": []string{"platform"},
 			"buffering":   map[string]int{"maxItems": 1000, "maxBytes": 256 * 1024, "timeoutMs": 25},
-			"destination": map[string]string{"protocol": "HTTP", "URI": "http://" + ln.Addr().String() + "/"},
+			"destination": map[string]string{"protocol": "HTTP", "URI": "http://" + address + "/"},
 		}
 		resp, body, err := c.do(ctx, http.MethodPut, "/2022-07-01/telemetry", sub, map[string]string{"Content-Type": "application/json"})
 		if err != nil || resp.StatusCode != http.StatusOK {
@@ -156,8 +167,9 @@ func runExtension() error {
 	}
 
 	col, err := otelcol.NewCollector(settings([]string{configURI()}, c.id))
+	var stopped <-chan error
 	if err == nil {
-		err = startCollector(ctx, col)
+		stopped, err = startCollector(ctx, col)
 	}
 	if err != nil {
 		_, _, _ = c.do(ctx, http.MethodPost, "/2020-01-01/extension/init/error", map[string]string{"errorMessage": err.Error(), "errorType": "Extension.CollectorStart"}, map[string]string{"Lambda-Extension-Function-Error-Type": "Extension.CollectorStart"})
@@ -169,6 +181,7 @@ func runExtension() error {
 		resp, body, err := c.do(ctx, http.MethodGet, "/2020-01-01/extension/event/next", nil, nil)
 		if err != nil {
 			col.Shutdown()
+			<-stopped
 			return fmt.Errorf("next event: %w", err)
 		}
 		var ev struct {
@@ -178,26 +191,36 @@ func runExtension() error {
 		}
 		if err := json.Unmarshal(body, &ev); err != nil || resp.StatusCode != http.StatusOK {
 			col.Shutdown()
+			<-stopped
 			return fmt.Errorf("next event: %s %s", resp.Status, body)
 		}
 		switch ev.EventType {
 		case "SHUTDOWN":
 			fmt.Println("collector: SHUTDOWN, flushing")
+			lifecycle.EnvironmentShutdown()
 			col.Shutdown()
+			<-stopped
 			fmt.Println("collector: stopped")
 			return nil
 		case "INVOKE":
-			if listener != nil && !listener.wait(ev.RequestID, time.UnixMilli(ev.DeadlineMs)) {
+			if listener == nil {
+				continue
+			}
+			lifecycle.FunctionInvoked()
+			if !listener.wait(ev.RequestID, time.UnixMilli(ev.DeadlineMs)) {
 				fmt.Printf("collector: no platform.runtimeDone for %s before the deadline\n", ev.RequestID)
 			}
+			lifecycle.FunctionFinished()
 		}
 	}
 }
 
-// startCollector runs the collector in the background and returns once it is running.
-func startCollector(ctx context.Context, col *otelcol.Collector) error {
+// startCollector runs the collector in the background and returns once it is running, with a
+// channel that yields once Run has returned (after Shutdown, the pipelines flushed).
+func startCollector(ctx context.Context, col *otelcol.Collector) (<-chan error, error) {
 	errc := make(chan error, 1)
-	go func() { errc <- col.Run(ctx) }()
+	done := make(chan error, 1)
+	go func() { err := col.Run(ctx); errc <- err; done <- err }()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
@@ -205,13 +228,13 @@ func startCollector(ctx context.Context, col *otelcol.Collector) error {
 			if err == nil {
 				err = fmt.Errorf("collector stopped during start")
 			}
-			return err
+			return nil, err
 		default:
 		}
 		if col.GetState() == otelcol.StateRunning {
-			return nil
+			return done, nil
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	return fmt.Errorf("collector did not start within 30 s")
+	return nil, fmt.Errorf("collector did not start within 30 s")
 }

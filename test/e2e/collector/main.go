@@ -5,6 +5,7 @@
 //
 //	collector                      Lambda extension mode (register, run, flush on SHUTDOWN)
 //	collector validate --config=F  load F like the collector does and exit (otelcol's validate)
+//	collector e2e-load --config=F  validate F as `validate` does and print it resolved (load.go)
 //	collector -v                   print the version
 package main
 
@@ -21,6 +22,7 @@ import (
 	"go.opentelemetry.io/collector/confmap/provider/yamlprovider"
 	"go.opentelemetry.io/collector/otelcol"
 
+	"github.com/clickstack/cdk-clickstack-lambda/test/e2e/collector/standins"
 	"github.com/clickstack/cdk-clickstack-lambda/test/e2e/collector/testsecrets"
 )
 
@@ -36,7 +38,7 @@ func providers() []confmap.ProviderFactory {
 func settings(uris []string, extensionID string) otelcol.CollectorSettings {
 	return otelcol.CollectorSettings{
 		BuildInfo:              component.BuildInfo{Command: "otelcol-lambda", Description: "Lambda Collector (e2e build)", Version: Version},
-		ConfigProviderSettings: otelcol.ConfigProviderSettings{ResolverSettings: confmap.ResolverSettings{URIs: uris, ProviderFactories: providers()}},
+		ConfigProviderSettings: otelcol.ConfigProviderSettings{ResolverSettings: confmap.ResolverSettings{URIs: uris, ProviderFactories: providers(), ConverterFactories: converters()}},
 		Factories:              func() (otelcol.Factories, error) { return components(extensionID) },
 	}
 }
@@ -47,6 +49,12 @@ func main() {
 		return
 	}
 	if len(os.Args) > 1 {
+		// Outside the extension nothing notifies lifecycle events; decouple needs a notifier to be
+		// created (service.Validate creates every component), as upstream's does.
+		standins.SetNotifier(&standins.Listeners{})
+		if os.Args[1] == "e2e-load" {
+			os.Exit(e2eLoad(settings(nil, "validate"), os.Args[2:]))
+		}
 		// otelcol's own command: `validate --config=...`, `components`, or a run with --config.
 		cmd := otelcol.NewCommand(settings(nil, "validate"))
 		if err := cmd.Execute(); err != nil {

@@ -6,6 +6,26 @@
  * and Lambda Managed Instances (AWS_LAMBDA_INITIALIZATION_TYPE=lambda-managed-instances: no INVOKE
  * event is ever sent). Not reproduced: freeze and thaw between invokes, real timings and limits,
  * IAM, VPC, the sandbox's file system (paths are moved under a temp root), concurrency.
+ *
+ * AWS's documented rules it enforces (each checked by test/e2e/local-lambda.e2e.test.ts):
+ * - Extensions API register: `Lambda-Extension-Name` is the extension's full file name
+ *   (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-extensions-api.html, "Register":
+ *   "Lambda-Extension-Name – The full file name of the extension"); anything else is refused.
+ * - On Lambda Managed Instances there is no Invoke event for extensions: the environment is not
+ *   frozen between invokes and runs them concurrently
+ *   (https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances-execution-environment.html);
+ *   registering for INVOKE there is refused (upstream's lifecycle registers for SHUTDOWN only there
+ *   for that reason: open-telemetry/opentelemetry-lambda@faa4ca46 collector/internal/lifecycle/manager.go:72-77).
+ * - Telemetry API subscribe (https://docs.aws.amazon.com/lambda/latest/dg/telemetry-api-reference.html,
+ *   "Subscribe"): `schemaVersion` one of "2025-01-29", "2022-12-13", "2022-07-01", and "Lambda
+ *   Managed Instances require 2025-01-29"; `buffering` maxItems 1,000-10,000 (default 10,000),
+ *   maxBytes 262,144-1,048,576 (default 262,144), timeoutMs 25-30,000 (default 1,000); the
+ *   destination is `http://sandbox.localdomain:<port>/...` (the listener binds sandbox.localdomain,
+ *   https://docs.aws.amazon.com/lambda/latest/dg/telemetry-api.html, "Creating a listener"). A
+ *   request that breaks one gets 400 with the reason.
+ * - Shutdown: Lambda sends the runtime SIGTERM, then SHUTDOWN to each external extension, and
+ *   SIGKILLs what has not exited by the 2,000 ms limit
+ *   (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html, "Shutdown phase").
  */
 import { ChildProcess, spawn } from 'child_process';
 import { randomUUID } from 'crypto';
@@ -43,9 +63,54 @@ interface Extension {
   idle: boolean;
 }
 
-interface Subscriber { readonly extensionId: string; readonly types: string[]; readonly uri: string; queue: TelemetryEvent[]; timer?: NodeJS.Timeout }
+interface Subscriber {
+  readonly extensionId: string;
+  readonly types: string[];
+  readonly uri: string;
+  readonly timeoutMs: number;
+  readonly maxItems: number;
+  queue: TelemetryEvent[];
+  timer?: NodeJS.Timeout;
+}
 
-export interface InvokeResult { readonly requestId: string; readonly response: string; readonly error?: string }
+export interface InvokeResult {
+  readonly requestId: string;
+  readonly response: string;
+  readonly error?: string;
+  /** Date.now() when the invoke ended: every extension that got INVOKE had asked for its next event. */
+  readonly endedAt?: number;
+}
+
+/** One Telemetry API subscribe request and what the local Lambda answered. */
+export interface SubscribeRequest { readonly extension: string; readonly body: any; readonly status: number; readonly reason?: string }
+
+/** Telemetry API rules (telemetry-api-reference.html, "Subscribe"). */
+export const TELEMETRY_SCHEMA_VERSIONS = ['2025-01-29', '2022-12-13', '2022-07-01'];
+export const MANAGED_INSTANCES_SCHEMA_VERSION = '2025-01-29';
+export const BUFFERING = {
+  maxItems: { min: 1_000, max: 10_000, default: 10_000 },
+  maxBytes: { min: 262_144, max: 1_048_576, default: 262_144 },
+  timeoutMs: { min: 25, max: 30_000, default: 1_000 },
+} as const;
+
+/** Why a subscribe request breaks AWS's rules, or undefined. */
+export function subscribeRefusal(body: any, mode: InitializationType): string | undefined {
+  const v = body?.schemaVersion;
+  if (!TELEMETRY_SCHEMA_VERSIONS.includes(v)) return `schemaVersion ${JSON.stringify(v)} is not one of ${TELEMETRY_SCHEMA_VERSIONS.join(', ')}`;
+  if (mode === 'lambda-managed-instances' && v !== MANAGED_INSTANCES_SCHEMA_VERSION) return `Lambda Managed Instances require schemaVersion ${MANAGED_INSTANCES_SCHEMA_VERSION}, got ${v}`;
+  for (const [key, b] of Object.entries(BUFFERING)) {
+    const x = body?.buffering?.[key];
+    if (x !== undefined && (!Number.isInteger(x) || x < b.min || x > b.max)) return `buffering.${key} ${x} is outside ${b.min}-${b.max}`;
+  }
+  const uri = String(body?.destination?.URI ?? '');
+  let host: string | undefined;
+  try { host = new URL(uri).hostname; } catch { host = undefined; }
+  if (host !== 'sandbox.localdomain') return `destination URI ${JSON.stringify(uri)}: the host must be sandbox.localdomain`;
+  if (!Array.isArray(body?.types) || body.types.length === 0 || !body.types.every((t: unknown) => ['platform', 'function', 'extension'].includes(String(t)))) {
+    return `types ${JSON.stringify(body?.types)}: one or more of platform, function, extension`;
+  }
+  return undefined;
+}
 
 /** Every process a LocalLambda started and that still runs: killed when the test process exits. */
 const live = new Set<ChildProcess>();
@@ -64,6 +129,13 @@ function traceHeader(): string {
   return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)};Sampled=0`;
 }
 
+/** Init failed the way Lambda reports it (an extension's init error, a refused registration, an early exit). */
+export class LocalLambdaInitError extends Error {
+  constructor(public readonly reason: string, output: string) {
+    super(`local lambda: init failed: ${reason}\n${output.slice(-4000)}`);
+  }
+}
+
 export class LocalLambda {
   /** Everything the Telemetry API sent or would send, in order. */
   public readonly telemetry: TelemetryEvent[] = [];
@@ -72,6 +144,16 @@ export class LocalLambda {
   public readonly initErrors: string[] = [];
   /** Date.now() when every extension had exited after SHUTDOWN (or had been killed). */
   public shutdownCompletedAt?: number;
+  /** Date.now() when SHUTDOWN was sent to the extensions. */
+  public shutdownStartedAt?: number;
+  /** Extensions still running at the SHUTDOWN deadline, killed with SIGKILL (empty: all exited by themselves). */
+  public readonly killedAtDeadline: string[] = [];
+  /** Signals the runtime process got from the local Lambda, in order. */
+  public readonly runtimeSignals: string[] = [];
+  /** Every Telemetry API subscribe request, refused ones included. */
+  public readonly subscriptions: SubscribeRequest[] = [];
+  /** Every register request refused, with the reason. */
+  public readonly refusedRegistrations: string[] = [];
   private readonly extensions = new Map<string, Extension>();
   private readonly subscribers: Subscriber[] = [];
   private readonly processes: ChildProcess[] = [];
@@ -81,6 +163,7 @@ export class LocalLambda {
   private nextInvocation?: { id: string; payload: string; deadline: number };
   private changed: Array<() => void> = [];
   private runtimeReady = false;
+  private extensionFiles = new Set<string>();
   private readonly mode: InitializationType;
 
   constructor(private readonly opts: LocalLambdaOptions) {
@@ -98,17 +181,31 @@ export class LocalLambda {
     this.emit('platform.initStart', { initializationType: this.mode, phase: 'init', runtimeVersion: 'e2e', functionName: this.functionName, functionVersion: '$LATEST' });
     const extDir = path.join(this.opts.root, 'opt', 'extensions');
     const extensionFiles = fs.existsSync(extDir) ? fs.readdirSync(extDir).sort() : [];
+    this.extensionFiles = new Set(extensionFiles);
     for (const f of extensionFiles) this.startProcess(`extension ${f}`, path.join(extDir, f), [], 'extension');
     const initDeadline = Date.now() + (this.opts.initTimeoutMs ?? 30_000);
-    await this.until(() => this.extensions.size === extensionFiles.length, initDeadline, () => `${extensionFiles.length} extensions to register (${this.extensions.size} did)`);
+    // Init fails at once when an extension reports an init error, is refused registration, or
+    // exits before it asked for its first event (Lambda then reports the init error and resets the
+    // environment: lambda-runtime-environment.html, "Failures during the Init phase").
+    const failed = () => {
+      const exited = this.processes.filter(p => (p as any).kind === 'extension' && (p.exitCode !== null || p.signalCode !== null));
+      const why = [...this.initErrors.map(e => `init error ${e}`), ...this.refusedRegistrations.map(r => `registration refused: ${r}`), ...exited.map(p => `${(p as any).label} exited during init`)];
+      return why.length > 0 ? why.join('; ') : undefined;
+    };
+    const initUntil = async (cond: () => boolean, what: () => string) => {
+      await this.until(() => cond() || failed() !== undefined, initDeadline, what);
+      const why = failed();
+      if (why !== undefined) throw new LocalLambdaInitError(why, this.output);
+    };
+    await initUntil(() => this.extensions.size === extensionFiles.length, () => `${extensionFiles.length} extensions to register (${this.extensions.size} did)`);
     // Extensions finish their init by asking for their first event.
-    await this.until(() => [...this.extensions.values()].every(e => e.idle), initDeadline, () => 'the extensions to finish init (first /event/next)');
+    await initUntil(() => [...this.extensions.values()].every(e => e.idle), () => 'the extensions to finish init (first /event/next)');
     const task = path.join(this.opts.root, 'var', 'task');
     const bootstrap = path.join(task, 'bootstrap');
     const wrapper = this.opts.environment.AWS_LAMBDA_EXEC_WRAPPER;
     if (wrapper) this.startProcess('runtime', wrapper, [bootstrap], 'function');
     else this.startProcess('runtime', bootstrap, [], 'function');
-    await this.until(() => this.runtimeReady, initDeadline, () => 'the runtime to ask for its first invocation');
+    await initUntil(() => this.runtimeReady, () => 'the runtime to ask for its first invocation');
     this.emit('platform.initRuntimeDone', { initializationType: this.mode, phase: 'init', status: 'success' });
   }
 
@@ -131,19 +228,32 @@ export class LocalLambda {
     this.emit('platform.runtimeDone', { requestId: id, status: r.error ? 'error' : 'success', metrics: { durationMs: 1, producedBytes: r.response.length } });
     // The invoke ends when every extension that got INVOKE asks for its next event.
     await this.until(() => [...this.extensions.values()].every(e => e.idle), deadline + 2_000, () => 'the extensions to finish the invoke (/event/next)');
+    const endedAt = Date.now();
     this.emit('platform.report', { requestId: id, status: r.error ? 'error' : 'success', metrics: { durationMs: 1, billedDurationMs: 1, memorySizeMB: 128, maxMemoryUsedMB: 1 } });
-    return r;
+    return { ...r, endedAt };
   }
 
-  /** SHUTDOWN to every extension, wait for them to exit (then kill), stop the runtime and the APIs. */
+  /**
+   * The Shutdown phase: SIGTERM to the runtime, SHUTDOWN to every extension registered for it, then
+   * wait for the extensions to exit until the deadline; what still runs then is killed (and listed
+   * in `killedAtDeadline`). Then the APIs stop.
+   */
   public async shutdown(): Promise<void> {
     await this.flushTelemetry();
     const deadline = Date.now() + (this.opts.shutdownDeadlineMs ?? 2_000);
+    for (const p of this.processes.filter(x => (x as any).kind === 'function')) {
+      if (p.exitCode === null && p.signalCode === null) { this.runtimeSignals.push('SIGTERM'); p.kill('SIGTERM'); }
+    }
+    this.shutdownStartedAt = Date.now();
     for (const ext of this.extensions.values()) {
       if (ext.events.includes('SHUTDOWN')) this.send(ext, { eventType: 'SHUTDOWN', shutdownReason: 'spindown', deadlineMs: deadline });
     }
     const extensionProcs = this.processes.filter(p => (p as any).kind === 'extension');
-    await this.until(() => extensionProcs.every(p => p.exitCode !== null || p.signalCode !== null), deadline, () => 'the extensions to exit after SHUTDOWN').catch(e => { this.output += `\n[local-lambda] ${e.message}; killing them\n`; });
+    const running = (p: ChildProcess) => p.exitCode === null && p.signalCode === null;
+    await this.until(() => !extensionProcs.some(running), deadline, () => 'the extensions to exit after SHUTDOWN').catch(e => {
+      this.output += `\n[local-lambda] ${e.message}; killing them\n`;
+      for (const p of extensionProcs.filter(running)) this.killedAtDeadline.push(String((p as any).label));
+    });
     this.shutdownCompletedAt = Date.now();
     await this.close();
   }
@@ -188,6 +298,7 @@ export class LocalLambda {
   private startProcess(label: string, file: string, args: string[], logType: 'extension' | 'function'): void {
     const child = spawn(file, args, { cwd: path.join(this.opts.root, 'var', 'task'), env: this.baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     (child as any).kind = logType;
+    (child as any).label = label;
     this.processes.push(child);
     live.add(child);
     const onLine = (line: string) => {
@@ -221,9 +332,15 @@ export class LocalLambda {
     return s.types.some(t => type === t || type.startsWith(`${t}.`));
   }
 
+  /** Buffered per the subscription: a batch leaves after `timeoutMs`, or at once at `maxItems`. */
   private enqueue(s: Subscriber, ev: TelemetryEvent): void {
     s.queue.push(ev);
-    s.timer ??= setTimeout(() => { s.timer = undefined; void this.deliver(s); }, 25);
+    if (s.queue.length >= s.maxItems) {
+      clearTimeout(s.timer); s.timer = undefined;
+      void this.deliver(s);
+      return;
+    }
+    s.timer ??= setTimeout(() => { s.timer = undefined; void this.deliver(s); }, s.timeoutMs);
   }
 
   private async deliver(s: Subscriber): Promise<void> {
@@ -297,7 +414,18 @@ export class LocalLambda {
         if (req.method === 'POST' && url === '/2020-01-01/extension/register') {
           const name = String(req.headers['lambda-extension-name'] ?? '');
           const events: string[] = JSON.parse(body || '{}').events ?? [];
-          if (!name) return json(400, { errorType: 'Extension.InvalidName', errorMessage: 'Lambda-Extension-Name is missing' });
+          const refuse = (errorType: string, errorMessage: string) => {
+            this.refusedRegistrations.push(`${name}: ${errorMessage}`);
+            return json(400, { errorType, errorMessage });
+          };
+          if (!name) return refuse('Extension.InvalidName', 'Lambda-Extension-Name is missing');
+          // runtimes-extensions-api.html, Register: the header is the extension's full file name.
+          if (!this.extensionFiles.has(name)) return refuse('Extension.InvalidName', `Lambda-Extension-Name ${JSON.stringify(name)} is not the file name of an extension in /opt/extensions (${[...this.extensionFiles].join(', ')})`);
+          if ([...this.extensions.values()].some(e => e.name === name)) return refuse('Extension.AlreadyRegistered', `${name} is already registered`);
+          const unknown = events.filter(e => e !== 'INVOKE' && e !== 'SHUTDOWN');
+          if (unknown.length > 0) return refuse('Extension.InvalidEventType', `unknown events ${unknown.join(', ')}`);
+          // lambda-managed-instances-execution-environment.html: no Invoke event for extensions there.
+          if (this.mode === 'lambda-managed-instances' && events.includes('INVOKE')) return refuse('Extension.InvalidEventType', 'Lambda Managed Instances send extensions no INVOKE event: register for SHUTDOWN only');
           const ext: Extension = { id: randomUUID(), name, events, queue: [], idle: false };
           this.extensions.set(ext.id, ext);
           this.notify();
@@ -318,10 +446,19 @@ export class LocalLambda {
         if (req.method === 'PUT' && url === '/2022-07-01/telemetry') {
           if (!this.extensions.has(id)) return json(403, { errorType: 'Extension.Unknown', errorMessage: `unknown extension id ${id}` });
           const sub = JSON.parse(body);
-          const uri = String(sub.destination?.URI ?? '');
-          // Loopback only: a destination elsewhere is refused.
-          if (!/^http:\/\/(127\.0\.0\.1|localhost|sandbox\.localdomain)[:/]/.test(uri)) return json(400, { errorType: 'ValidationError', errorMessage: `destination ${uri} is not local` });
-          const s: Subscriber = { extensionId: id, types: sub.types ?? [], uri: uri.replace('sandbox.localdomain', '127.0.0.1'), queue: [] };
+          const extension = this.extensions.get(id)!.name;
+          const reason = subscribeRefusal(sub, this.mode);
+          this.subscriptions.push({ extension, body: sub, status: reason ? 400 : 200, reason });
+          if (reason) return json(400, { errorType: 'ValidationError', errorMessage: reason });
+          // sandbox.localdomain resolves to loopback here (/etc/hosts; test/e2e/README.md).
+          const s: Subscriber = {
+            extensionId: id,
+            types: sub.types,
+            uri: String(sub.destination.URI),
+            queue: [],
+            timeoutMs: sub.buffering?.timeoutMs ?? BUFFERING.timeoutMs.default,
+            maxItems: sub.buffering?.maxItems ?? BUFFERING.maxItems.default,
+          };
           this.subscribers.push(s);
           // Lambda delivers what happened since init started to a subscriber of the init phase.
           for (const ev of this.telemetry) if (this.subscribed(s, ev.type)) this.enqueue(s, ev);

@@ -14,7 +14,10 @@ export const RUNTIME_CACHE = path.join(CACHE, 'runtimes');
 
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): void {
   const t0 = Date.now();
-  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 20 * 60_000 });
+  // Without the test runner's NODE_OPTIONS (`--require ts-node/register/transpile-only`): an
+  // install in an E2E_CACHE outside the checkout cannot resolve ts-node, and needs no hook.
+  const { NODE_OPTIONS: _hook, ...clean } = env;
+  const r = spawnSync(cmd, args, { cwd, env: clean, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 20 * 60_000 });
   if (r.status !== 0) {
     throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) failed: ${r.error?.message ?? `exit ${r.status}`}\n${(r.stdout ?? '').slice(-3000)}\n${(r.stderr ?? '').slice(-3000)}`);
   }

@@ -76,6 +76,11 @@ public final class BindingsApp {
         .build()
         .applyTo(stack);
 
+    // The README's one-line aspect, in a stack of its own (compared as the stack `Readme`).
+    new ReadmeStack(app, "Readme", StackProps.builder()
+        .env(Environment.builder().account("123456789012").region("eu-west-1").build())
+        .build(), handlers);
+
     app.synth();
 
     List<String> versions = new ArrayList<>();
