@@ -47,6 +47,8 @@ export interface ChildConfig {
   readonly profile?: boolean;
   /** The directory of the library's files, for `profile`. */
   readonly libraryDir?: string;
+  /** Also write the whole profile there (a .cpuprofile file, for DevTools or a closer look). */
+  readonly profileFile?: string;
 }
 
 /** What the profile of the measured interval says about the library's own work. */
@@ -190,7 +192,9 @@ function main(): void {
   const processSeconds = process.uptime();
   const cpu = process.cpuUsage(c0);
   const maxRssKiB = process.resourceUsage().maxRSS;
-  const profile = profiler ? summarizeProfile(profiler(), cfg.libraryDir ?? path.dirname(cfg.libraryEntry)) : undefined;
+  const rawProfile = profiler?.();
+  if (rawProfile && cfg.profileFile) fs.writeFileSync(cfg.profileFile, JSON.stringify(rawProfile));
+  const profile = rawProfile ? summarizeProfile(rawProfile, cfg.libraryDir ?? path.dirname(cfg.libraryEntry)) : undefined;
 
   // Everything below is outside the measurement.
   const artifact = assembly.getStackByName(STACK_NAME);

@@ -237,6 +237,12 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
+function freshDir(dir: string): string {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 function die(message: string): never {
   process.stderr.write(`bench: ${message}\n`);
   process.exit(2);
@@ -370,6 +376,8 @@ interface Runner {
   /** The `bundles` workload's directories (generated on first use). */
   bundleDirs?: string[];
   readonly libraryEntry: string;
+  /** Where profiled runs leave their whole profile (.bench/profiles). */
+  readonly profileDir?: string;
   /** The `--before` library's index.js (a build outside the tree, like `build`). */
   readonly beforeEntry?: string;
   readonly tsNode: boolean;
@@ -398,6 +406,7 @@ function runChild(r: Runner, mode: Mode, n: number, code: CodeKind, variant: Var
     root: ROOT, libraryEntry, tsNode: !before && r.tsNode, n, code, variant, delivery, outdir,
     assetDir: r.assetDir, bundleDirs: code === 'bundles' ? r.bundleDirs : undefined, resultFile: path.join(dir, 'result.json'),
     profile, libraryDir: path.dirname(libraryEntry),
+    profileFile: profile && r.profileDir ? path.join(r.profileDir, `${id}.cpuprofile`) : undefined,
   };
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp };
   for (const k of ['CDK_VALIDATION', 'CDK_OUTDIR', 'CDK_CONTEXT_JSON', 'CDK_DEFAULT_ACCOUNT', 'CDK_DEFAULT_REGION', 'TS_NODE_PROJECT', 'NODE_OPTIONS']) delete env[k];
@@ -695,6 +704,7 @@ function main(): void {
     assetDir: prepareAssetDir(root),
     libraryEntry,
     beforeEntry: args.before !== undefined ? buildRevision(path.join(root, 'before'), args.before) : undefined,
+    profileDir: args.profileRuns > 0 ? freshDir(path.join(path.dirname(args.out), 'profiles')) : undefined,
     tsNode: impl === 'src',
     nodePath: impl === 'build' ? path.join(ROOT, 'node_modules') : undefined,
     nodeArgs: args.nodeArgs,
