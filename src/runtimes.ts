@@ -11,8 +11,8 @@ export type RuntimeSupport =
   | { readonly kind: 'language'; readonly family: LanguageFamily; readonly wrapper: string }
   /** The collector only: the function's code must use an OpenTelemetry SDK itself. */
   | { readonly kind: 'collectorOnly'; readonly sdkHint: string }
-  /** Not instrumentable, with the reason and what to do. */
-  | { readonly kind: 'refused'; readonly reason: string; readonly containerImage: boolean };
+  /** Not instrumentable, with the reason and what to do, and how a summary names it (when more precise than "runtime with no OpenTelemetry layer"). */
+  | { readonly kind: 'refused'; readonly reason: string; readonly containerImage: boolean; readonly summary?: string };
 
 /** Exec wrapper of every upstream language layer we use (python: /opt/otel-handler since 0.15.0). */
 const OTEL_HANDLER = '/opt/otel-handler';
@@ -81,24 +81,28 @@ export function runtimeSupport(
     if (Token.isUnresolved(name) && family === 'nodejs') return language(family, wrapper);
     if (customLanguageLayer(family)) return language(family, wrapper);
     if (!LANGUAGE_RUNTIMES[family].includes(name)) {
-      return refused(`runtime ${name} is not among the runtimes of the OpenTelemetry ${family} layer (${LANGUAGE_RUNTIMES[family].join(', ')}); use one of those, or bring a layer of your own with ${layerClassOf(family)}.fromArn()`);
+      return refused(`runtime ${name} is not among the runtimes of the OpenTelemetry ${family} layer (${LANGUAGE_RUNTIMES[family].join(', ')}); use one of those, or bring a layer of your own with ${layerClassOf(family)}.fromArn()`,
+        false, 'runtime not among its OpenTelemetry layer\'s runtimes (see its warning)');
     }
     if (family === 'ruby' && architecture === ARM_64) {
-      return refused('the upstream OpenTelemetry Ruby layer is broken on arm64 (open-telemetry/opentelemetry-lambda#2340); use Architecture.X86_64, or bring a layer of your own with RubyLayer.fromArn()');
+      return refused('the upstream OpenTelemetry Ruby layer is broken on arm64 (open-telemetry/opentelemetry-lambda#2340); use Architecture.X86_64, or bring a layer of your own with RubyLayer.fromArn()',
+        false, 'the OpenTelemetry Ruby layer is broken on arm64 (see its warning)');
     }
     return language(family, wrapper);
   }
   const hint = COLLECTOR_ONLY_RUNTIMES[name];
   if (hint) return { kind: 'collectorOnly', sdkHint: hint };
-  return refused(RETIRED[name] ?? `runtime ${name} is retired by Lambda or has no OpenTelemetry layer; use a current runtime of its language`);
+  const retired = RETIRED[name];
+  if (retired) return refused(retired, false, 'runtime retired or deprecated by Lambda (see its warning)');
+  return refused(`runtime ${name} is retired by Lambda or has no OpenTelemetry layer; use a current runtime of its language`);
 }
 
 function language(family: LanguageFamily, wrapper: string): RuntimeSupport {
   return { kind: 'language', family, wrapper };
 }
 
-function refused(reason: string, containerImage = false): RuntimeSupport {
-  return { kind: 'refused', reason, containerImage };
+function refused(reason: string, containerImage = false, summary?: string): RuntimeSupport {
+  return { kind: 'refused', reason, containerImage, ...(summary !== undefined ? { summary } : {}) };
 }
 
 /** The public class that pins or overrides a family's layer, for messages. */

@@ -113,6 +113,15 @@ describe('refusals', () => {
     expect(result).toMatchObject({ outcome: 'refused', refusal: { kind: 'existing', summary: 'already instrumented by Datadog (see its warning)' } });
   });
 
+  test('another vendor comes before the runtime and architecture rules: a Datadog Ruby function on arm64 is refused as Datadog\'s', () => {
+    const stack = concreteStack();
+    const marks = { runtime: lambda.Runtime.RUBY_3_4, architecture: lambda.Architecture.ARM_64 };
+    expect(plan(fn(stack, 'Dd', { ...marks, environment: { DD_API_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dd' } })))
+      .toMatchObject({ outcome: 'refused', refusal: { kind: 'existing', summary: 'already instrumented by Datadog (see its warning)' } });
+    // Negative control: without Datadog's marks, the architecture rule refuses it.
+    expect(plan(fn(stack, 'Rb', marks))).toMatchObject({ outcome: 'refused', refusal: { kind: 'runtime', summary: 'the OpenTelemetry Ruby layer is broken on arm64 (see its warning)' } });
+  });
+
   test('planning changes nothing: not the construct tree, not a template, for a refused function or one it would instrument', () => {
     const app = new App();
     const stack = agnosticStack(app);

@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { OTEL_LAYER_ACCOUNT } from '../../layers/catalog';
 import { Stack } from '../cdk';
 import { handlerOf } from '../function-state';
-import { Draft, Refusal } from '../plan-model';
+import { Refusal } from '../plan-model';
 import { describeVendors, findVendors } from './vendors';
 
 /**
@@ -127,10 +127,11 @@ export function existingInstrumentation(fn: lambda.Function, env: Record<string,
 /**
  * Rule: someone else's instrumentation (an exec wrapper or collector config this library did not
  * set, even one equal to ours; another vendor's marks; an OpenTelemetry or ADOT layer) is never
- * stacked on, whatever the runtime.
+ * stacked on, whatever the runtime and architecture. Needs only the function and its environment
+ * (`env`, resolved): the planner runs it before the runtime rules.
  */
-export function existingRule(fn: lambda.Function, draft: Draft): Refusal | undefined {
-  const existing = existingInstrumentation(fn, draft.environment());
+export function existingRule(fn: lambda.Function, env: Record<string, unknown>): Refusal | undefined {
+  const existing = existingInstrumentation(fn, env);
   if (!existing) return undefined;
   return { kind: 'existing', why: existing.why, summary: existing.vendors ? `already instrumented by ${existing.vendors} (see its warning)` : undefined };
 }

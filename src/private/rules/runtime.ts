@@ -13,7 +13,7 @@ import { Settings } from '../settings';
 export function runtimeRule(fn: lambda.Function, settings: Settings): { readonly support: Supported; readonly arch: CollectorArch } | Refusal {
   const architecture = fn.architecture.name;
   const support = runtimeSupport(fn.runtime, architecture, family => settings.releases[family].layerArn !== undefined, settings.javaWrapper);
-  if (support.kind === 'refused') return { kind: support.containerImage ? 'containerImage' : 'runtime', why: support.reason };
+  if (support.kind === 'refused') return { kind: support.containerImage ? 'containerImage' : 'runtime', why: support.reason, summary: support.summary };
   return { support, arch: architecture === ARM_64 ? 'arm64' : 'amd64' };
 }
 
