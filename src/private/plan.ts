@@ -7,7 +7,7 @@ import { apiVersionRule } from './rules/api-version';
 import { deliveryRule } from './rules/delivery';
 import { edgeRule } from './rules/edge';
 import { endpointReference, ENV, environmentRule, otelEnvironment } from './rules/environment';
-import { existingRule } from './rules/existing';
+import { earlyLayers, existingRule } from './rules/existing';
 import { keyEnvironmentRule, plainHttpKeyRule, secretRegionRule } from './rules/ingestion-key';
 import { layerSupportRule } from './rules/layer-support';
 import { layersRule } from './rules/layers';
@@ -63,8 +63,9 @@ export function planFunction(fn: lambda.Function, settings: Settings, context: P
   // the Ruby layer's arm64 problem). A function this library instrumented already carries its
   // wrapper and config variable: idempotence judges it (step 6).
   const currentEnv = once(() => currentEnvironment(fn));
+  const ownLayers = once(() => earlyLayers(fn));
   const previous = findSharedScope(fn)?.plans.get(fn);
-  const existing = previous ? undefined : existingRule(fn, currentEnv());
+  const existing = previous ? undefined : existingRule(fn, currentEnv(), ownLayers() ?? []);
   if (existing) return refused(existing);
 
   // 3. What the runtime and architecture get: layers, their ARNs, what their SDK understands.
@@ -84,6 +85,7 @@ export function planFunction(fn: lambda.Function, settings: Settings, context: P
     code: once(() => localDirectoryAsset(fn)),
     managedInstances: onManagedInstances(fn),
     environment: currentEnv,
+    ownLayers,
   };
 
   // 4. The checks.
