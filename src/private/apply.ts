@@ -14,6 +14,7 @@ import { MANAGED_INSTANCES, managedInstancesRefusal, onManagedInstances } from '
 import { otlpPortMismatches } from './rules/otlp-ports';
 import { describeVendors, findVendors } from './rules/vendors';
 import { sharedScope } from './shared';
+import { watchCapacityProviderOverride } from './template-check';
 import { deliverConfig } from '../config-delivery';
 import { layerArn } from '../layers/resolve';
 
@@ -50,6 +51,8 @@ export function applyPlan(fn: lambda.Function, plan: FunctionPlan): void {
   }
   // What the code of a collector-only function must do is said once per stack, in its summary.
   if (plan.collectorOnlyFamily) StackReport.of(Stack.of(fn)).collectorOnly.set(fn, plan.collectorOnlyFamily);
+  // A capacity provider set by a raw override shows only in the synthesized template.
+  if (!plan.managedInstances) watchCapacityProviderOverride(fn, plan.owner);
   shared.plans.set(fn, plan);
 }
 
