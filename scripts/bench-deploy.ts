@@ -25,6 +25,7 @@
  * The synth time is one in-process `app.synth()` per round, rounds alternating the variants: a
  * rough figure on a shared machine.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -203,22 +204,14 @@ function listFiles(dir: string, prefix = ''): string[] {
   return out;
 }
 
-/** Apparent bytes under `dir`, each hard-linked file once. */
-function dirBytes(dir: string, seen = new Set<string>()): number {
-  let total = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      total += dirBytes(p, seen);
-      continue;
-    }
-    const st = fs.lstatSync(p);
-    const id = `${st.dev}:${st.ino}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    total += st.size;
+/** Apparent bytes of the files under `dir`, each hard-linked file once (by device and inode, as GNU find prints them). */
+function dirBytes(dir: string): number {
+  const sizes = new Map<string, number>();
+  for (const line of execFileSync('find', [dir, '-type', 'f', '-printf', '%D:%i %s\\n'], { encoding: 'utf8', maxBuffer: 1 << 28 }).split('\n')) {
+    const [id, size] = line.split(' ');
+    if (size !== undefined) sizes.set(id, Number(size));
   }
-  return total;
+  return [...sizes.values()].reduce((a, b) => a + b, 0);
 }
 
 /** Objects and zipped bytes of the assets of `after` that `before` did not have (what a redeployment uploads). */
