@@ -136,7 +136,7 @@ describe('refusals', () => {
     expect(plan(fn(stack, 'Dd', { ...marks, environment: { DD_API_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dd' } })))
       .toMatchObject({ outcome: 'refused', refusal: { kind: 'existing', summary: 'already instrumented by Datadog (see its warning)' } });
     // Negative control: without Datadog's marks, the architecture rule refuses it.
-    expect(plan(fn(stack, 'Rb', marks))).toMatchObject({ outcome: 'refused', refusal: { kind: 'runtime', summary: 'the OpenTelemetry Ruby layer is broken on arm64 (see its warning)' } });
+    expect(plan(fn(stack, 'Rb', marks))).toMatchObject({ outcome: 'refused', refusal: { kind: 'runtime', summary: expect.stringMatching(/^(?=.*Ruby)(?=.*arm64)(?=.*layer is broken)/) } });
   });
 
   test('planning changes nothing: not the construct tree, not a template, for a refused function or one it would instrument', () => {

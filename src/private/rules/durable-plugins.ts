@@ -10,7 +10,8 @@ import { collectorOnlyFamily } from './runtime';
  * https://docs.aws.amazon.com/durable-execution/sdk-reference/observability/opentelemetry/).
  *
  * - TypeScript/JavaScript: @aws/durable-execution-sdk-js-otel (aws/aws-durable-execution-sdk-js
- *   release otel-0.1.0, pre-release; aws/aws-durable-execution-sdk-js#640 and #729).
+ *   release otel-0.1.0, pre-release; aws/aws-durable-execution-sdk-js#640 and
+ *   aws/aws-durable-execution-sdk-js#729).
  * - Python: aws-durable-execution-sdk-python-otel (aws/aws-durable-execution-sdk-python@f7cc397
  *   packages/aws-durable-execution-sdk-python-otel/pyproject.toml:6; PyPI, 2.0.0;
  *   aws/aws-durable-execution-sdk-python#417).
