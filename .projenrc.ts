@@ -379,6 +379,13 @@ project.addTask('bench', {
   exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/bench.ts',
   receiveArgs: true,
 });
+// Deploy-time cost per config delivery: objects and zipped bytes uploaded, CDK Pipeline asset
+// actions, re-uploads after a config or code change (docs/config-delivery.md, docs/performance.md).
+project.addTask('bench:deploy', {
+  description: 'Measure what a deployment uploads and what a CDK Pipeline publishes per config delivery, on 8 functions of 12 MiB (objects, zipped bytes, asset actions; docs/config-delivery.md)',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/bench-deploy.ts',
+  receiveArgs: true,
+});
 project.addTask('bench:typecheck', {
   description: 'Benchmark the type-check cost of the library in a subpath-only app run with ts-node (docs/typecheck.md); needs a built lib/',
   exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/bench-typecheck.ts',

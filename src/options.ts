@@ -258,7 +258,9 @@ export interface ClickStackOptions {
    * How the collector configuration reaches each function: in its code bundle
    * (`/var/task/collector.yaml`), in a config layer (`/opt/clickstack/collector.yaml`, one of the
    * 5 layer slots), or in an environment variable (part of the 4 KB of environment variables).
-   * @default ConfigDelivery.AUTO - the bundle for a local directory asset, a config layer otherwise
+   * @default ConfigDelivery.AUTO - a config layer wherever a layer slot is free; where the
+   * function's own layers are known to leave none, the bundle for a local directory asset and
+   * the environment otherwise
    */
   readonly configDelivery?: ConfigDelivery;
 }
