@@ -10,7 +10,8 @@
  *   --rounds N     measured rounds (default 10)
  *   --warm N       warm invokes per run (default 10)
  *   --warmup N     unmeasured runs of each variant first (default 1)
- *   --only a,b     configurations by id (collector, telemetry, debug, nodejs, python, java, java-fast)
+ *   --only a,b     configurations by id (collector, telemetry, debug, nodejs, nodejs-all, python,
+ *                  python-nobotocore, java, java-fast)
  *   --skip-build   use the collector already built (as `npx projen e2e -- --skip-build`)
  *   --out FILE     also write the Markdown there; the raw runs go to .bench/coldstart-<time>.json
  *
@@ -25,6 +26,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ClickStackOptions, IngestionKey, TelemetryApiType } from '../../../src';
+import { LANGUAGE_SUPPORT } from '../../../src/layers/language-support';
 import { assertPortsFree, REPO } from '../harness';
 import {
   javaAgentLanguage, LanguageRuntime, NODEJS_CODE, nodejsLanguage, PROVIDED_CODE, providedLanguage, PYTHON_CODE, pythonLanguage,
@@ -105,12 +107,22 @@ export interface Configuration {
   readonly options: Partial<ClickStackOptions>;
 }
 
+/** Every name the Node.js layer 0.23.0 accepts in OTEL_NODE_ENABLED_INSTRUMENTATIONS (the library's own list). */
+const NODE_ACCEPTED = LANGUAGE_SUPPORT.nodejs['0.23.0'].nodeInstrumentations!.accepted;
+
 export const CONFIGURATIONS: Configuration[] = [
   { id: 'collector', title: 'collector only (`provided.al2023`)', language: 'provided', options: {} },
   { id: 'telemetry', title: 'collector, `lambdaTelemetry: [PLATFORM, FUNCTION]`', language: 'provided', options: { lambdaTelemetry: [TelemetryApiType.PLATFORM, TelemetryApiType.FUNCTION] } },
   { id: 'debug', title: 'collector, `debug: true`', language: 'provided', options: { debug: true } },
   { id: 'nodejs', title: 'Node.js (`nodejs20.x`)', language: 'nodejs', options: {} },
+  {
+    id: 'nodejs-all',
+    title: `Node.js, \`nodejsEnabledInstrumentations\`: all ${NODE_ACCEPTED.length} the layer accepts`,
+    language: 'nodejs',
+    options: { nodejsEnabledInstrumentations: [...NODE_ACCEPTED] },
+  },
   { id: 'python', title: 'Python (`python3.11`)', language: 'python', options: {} },
+  { id: 'python-nobotocore', title: 'Python, `pythonDisabledInstrumentations: [\'botocore\']`', language: 'python', options: { pythonDisabledInstrumentations: ['botocore'] } },
   { id: 'java', title: 'Java agent (`java17`)', language: 'java', options: {} },
   { id: 'java-fast', title: 'Java agent, `javaAgentFastStartup: true`', language: 'java', options: { javaAgentFastStartup: true } },
 ];
