@@ -11,7 +11,7 @@
  *   --warm N       warm invokes per run (default 10)
  *   --warmup N     unmeasured runs of each variant first (default 1)
  *   --only a,b     configurations by id (collector, telemetry, debug, nodejs, nodejs-all, python,
- *                  python-nobotocore, java, java-fast)
+ *                  python-nobotocore, python-noboto, java, java-fast)
  *   --skip-build   use the collector already built (as `npx projen e2e -- --skip-build`)
  *   --out FILE     also write the Markdown there; the raw runs go to .bench/coldstart-<time>.json
  *
@@ -123,6 +123,19 @@ export const CONFIGURATIONS: Configuration[] = [
   },
   { id: 'python', title: 'Python (`python3.11`)', language: 'python', options: {} },
   { id: 'python-nobotocore', title: 'Python, `pythonDisabledInstrumentations: [\'botocore\']`', language: 'python', options: { pythonDisabledInstrumentations: ['botocore'] } },
+  {
+    // What keeps botocore and boto3 out of the process: opentelemetry-instrumentation-botocore
+    // 0.65b0 (the Python layer 0.21.0's) has a second entry point, `aiobotocore`, that imports the
+    // same module, which imports botocore at its top (its wheel's entry_points.txt;
+    // opentelemetry/instrumentation/botocore/__init__.py:113, package.py:4-8: either library
+    // satisfies its dependency check); opentelemetry-instrumentation-boto3sqs's entry point is
+    // named `boto3` and imports boto3 and botocore (boto3sqs/__init__.py:24-25). The SDK skips by
+    // entry point name (opentelemetry-instrumentation 0.65b0 auto_instrumentation/_load.py:91).
+    id: 'python-noboto',
+    title: 'Python, `pythonDisabledInstrumentations: [\'botocore\', \'aiobotocore\', \'boto3\']`',
+    language: 'python',
+    options: { pythonDisabledInstrumentations: ['botocore', 'aiobotocore', 'boto3'] },
+  },
   { id: 'java', title: 'Java agent (`java17`)', language: 'java', options: {} },
   { id: 'java-fast', title: 'Java agent, `javaAgentFastStartup: true`', language: 'java', options: { javaAgentFastStartup: true } },
 ];
