@@ -12,8 +12,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { CONFIGURATIONS, measureRun, row, RunRecord, synthesizeConfiguration, table, TABLE_HEADER } from './coldstart/bench';
+import { CONFIGURATIONS, measureRun, synthesizeConfiguration } from './coldstart/bench';
 import { phases } from './coldstart/phases';
+import { comparison, comparisonTable, row, RunRecord, table, TABLE_HEADER } from './coldstart/report';
 import { cell, paired, quantile, summarize } from './coldstart/stats';
 import { e2eFile } from './file-setup';
 import { collectorBinary } from './harness';
@@ -56,7 +57,7 @@ void test('phases: extension and runtime init, whole init, each invoke to its re
   assert.throws(() => phases([]), /timeline: no init\.start/);
 });
 
-void test('statistics: quartiles, paired differences, cells; a row pairs each round and leaves out warm-up runs and runs that proved nothing', () => {
+void test('statistics: quartiles, paired differences, cells; a row pairs each round and leaves out warm-up runs and runs that proved nothing; an option against the configuration it changes', () => {
   assert.equal(quantile([4, 1, 3, 2], 0.5), 2.5);
   assert.equal(quantile([1, 2, 3, 4, 5], 0.25), 2);
   assert.deepEqual(summarize([10, 20, 30, 40, 50]), { n: 5, median: 30, p25: 20, p75: 40 });
@@ -68,8 +69,8 @@ void test('statistics: quartiles, paired differences, cells; a row pairs each ro
   assert.equal(cell(summarize([5, 7])), '6.0', 'two values give no spread to speak of');
 
   const config = CONFIGURATIONS.find(c => c.id === 'nodejs')!;
-  const rec = (variant: 'instrumented' | 'uninstrumented', round: number, init: number, problem?: string): RunRecord => ({
-    configuration: 'nodejs',
+  const rec = (variant: 'instrumented' | 'uninstrumented', round: number, init: number, problem?: string, configuration = 'nodejs'): RunRecord => ({
+    configuration,
     variant,
     round,
     runtimeInit: init,
@@ -97,6 +98,16 @@ void test('statistics: quartiles, paired differences, cells; a row pairs each ro
   assert.equal(md[0], `| ${TABLE_HEADER.join(' | ')} |`);
   assert.equal(md[2], '| Node.js (`nodejs20.x`) | 30 [30 – 30] (10) | 100 → 300 | +200 [+190 – +205] | +230 [+220 – +235] | 0.0 [0.0 – 0.0] | 0.0 [0.0 – 0.0] | 0.0 [0.0 – 0.0] |');
   assert.match(table([row(config, [])]).split('\n')[2], /no valid round/);
+
+  // nodejs-all against nodejs: instrumented runs only, round by round (round 2 of nodejs proved nothing).
+  const all = CONFIGURATIONS.find(c => c.id === 'nodejs-all')!;
+  assert.equal(all.against, 'nodejs');
+  const more = [rec('instrumented', 0, 400, undefined, 'nodejs-all'), rec('instrumented', 1, 380, undefined, 'nodejs-all'),
+    rec('instrumented', 2, 390, undefined, 'nodejs-all'), rec('instrumented', 3, 330, undefined, 'nodejs-all'), rec('uninstrumented', 0, 1, undefined, 'nodejs-all')];
+  const c = comparison(all, config, [...records, ...more]);
+  assert.equal(c.rounds, 3);
+  assert.deepEqual(c.init, summarize([100, 60, 50]));
+  assert.match(comparisonTable([c]).split('\n')[2], /^\| Node\.js, `nodejsEnabledInstrumentations`: all 30 the layer accepts \| Node\.js \(`nodejs20\.x`\) \| \+60 \[\+55 – \+80\] \|/);
 });
 
 /** A root with one extension and one runtime that sleep the given milliseconds (node scripts). */

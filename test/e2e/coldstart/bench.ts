@@ -14,6 +14,7 @@
  *                  python-nobotocore, python-noboto, java, java-fast)
  *   --skip-build   use the collector already built (as `npx projen e2e -- --skip-build`)
  *   --out FILE     also write the Markdown there; the raw runs go to .bench/coldstart-<time>.json
+ *   --report FILE  print the Markdown of those raw runs again, without running anything
  *
  * The collector under test is chosen as for `npx projen e2e`: the stand-in build by default,
  * E2E_UPSTREAM_SRC=<opentelemetry-lambda tree> for the layer's real collector, E2E_COLLECTOR_BIN
@@ -34,8 +35,9 @@ import {
 } from '../languages';
 import { collectorUnderTest, checkSandboxHost } from '../run';
 import { OtlpSink } from '../sink';
-import { ExtensionInit, InvokePhases, phases } from './phases';
-import { cell, markdownTable, median, ms, paired, Summary, summarize } from './stats';
+import { phases } from './phases';
+import { comparison, ConfigurationTitle, Machine, report, row, RunRecord, Variant } from './report';
+import { median, ms } from './stats';
 
 export type LanguageId = 'provided' | 'nodejs' | 'python' | 'java';
 
@@ -98,10 +100,7 @@ export const LANGUAGES: Record<LanguageId, LanguageSpec> = {
   },
 };
 
-export interface Configuration {
-  readonly id: string;
-  /** The table's first column. */
-  readonly title: string;
+export interface Configuration extends ConfigurationTitle {
   readonly language: LanguageId;
   /** The library's options beyond the endpoint and the key. */
   readonly options: Partial<ClickStackOptions>;
@@ -112,17 +111,18 @@ const NODE_ACCEPTED = LANGUAGE_SUPPORT.nodejs['0.23.0'].nodeInstrumentations!.ac
 
 export const CONFIGURATIONS: Configuration[] = [
   { id: 'collector', title: 'collector only (`provided.al2023`)', language: 'provided', options: {} },
-  { id: 'telemetry', title: 'collector, `lambdaTelemetry: [PLATFORM, FUNCTION]`', language: 'provided', options: { lambdaTelemetry: [TelemetryApiType.PLATFORM, TelemetryApiType.FUNCTION] } },
-  { id: 'debug', title: 'collector, `debug: true`', language: 'provided', options: { debug: true } },
+  { id: 'telemetry', against: 'collector', title: 'collector, `lambdaTelemetry: [PLATFORM, FUNCTION]`', language: 'provided', options: { lambdaTelemetry: [TelemetryApiType.PLATFORM, TelemetryApiType.FUNCTION] } },
+  { id: 'debug', against: 'collector', title: 'collector, `debug: true`', language: 'provided', options: { debug: true } },
   { id: 'nodejs', title: 'Node.js (`nodejs20.x`)', language: 'nodejs', options: {} },
   {
     id: 'nodejs-all',
+    against: 'nodejs',
     title: `Node.js, \`nodejsEnabledInstrumentations\`: all ${NODE_ACCEPTED.length} the layer accepts`,
     language: 'nodejs',
     options: { nodejsEnabledInstrumentations: [...NODE_ACCEPTED] },
   },
   { id: 'python', title: 'Python (`python3.11`)', language: 'python', options: {} },
-  { id: 'python-nobotocore', title: 'Python, `pythonDisabledInstrumentations: [\'botocore\']`', language: 'python', options: { pythonDisabledInstrumentations: ['botocore'] } },
+  { id: 'python-nobotocore', against: 'python', title: 'Python, `pythonDisabledInstrumentations: [\'botocore\']`', language: 'python', options: { pythonDisabledInstrumentations: ['botocore'] } },
   {
     // What keeps botocore and boto3 out of the process: opentelemetry-instrumentation-botocore
     // 0.65b0 (the Python layer 0.21.0's) has a second entry point, `aiobotocore`, that imports the
@@ -132,12 +132,13 @@ export const CONFIGURATIONS: Configuration[] = [
     // named `boto3` and imports boto3 and botocore (boto3sqs/__init__.py:24-25). The SDK skips by
     // entry point name (opentelemetry-instrumentation 0.65b0 auto_instrumentation/_load.py:91).
     id: 'python-noboto',
+    against: 'python',
     title: 'Python, `pythonDisabledInstrumentations: [\'botocore\', \'aiobotocore\', \'boto3\']`',
     language: 'python',
     options: { pythonDisabledInstrumentations: ['botocore', 'aiobotocore', 'boto3'] },
   },
   { id: 'java', title: 'Java agent (`java17`)', language: 'java', options: {} },
-  { id: 'java-fast', title: 'Java agent, `javaAgentFastStartup: true`', language: 'java', options: { javaAgentFastStartup: true } },
+  { id: 'java-fast', against: 'java', title: 'Java agent, `javaAgentFastStartup: true`', language: 'java', options: { javaAgentFastStartup: true } },
 ];
 
 export const KEY = 'coldstart-bench-key';
@@ -147,27 +148,6 @@ export function synthesizeConfiguration(config: Configuration, instrumented: boo
   const lang = LANGUAGES[config.language];
   const options = instrumented ? { ingestionKey: IngestionKey.unsafePlainText(KEY), ...config.options } : false;
   return synthesize(sinkUrl, lang.runtime, lang.handler, lang.code(), options);
-}
-
-export type Variant = 'instrumented' | 'uninstrumented';
-
-/** One run: a fresh environment, init, one cold invoke, the warm ones, SHUTDOWN. */
-export interface RunRecord {
-  readonly configuration: string;
-  readonly variant: Variant;
-  /** 0-based measured round; -1 for a warm-up run. */
-  readonly round: number;
-  /** The collector extension's init (instrumented runs). */
-  readonly collector?: ExtensionInit;
-  readonly runtimeInit: number;
-  readonly init: number;
-  readonly first: InvokePhases;
-  /** Medians over the warm invokes. */
-  readonly warmResponse: number;
-  readonly warmEnd: number;
-  readonly warm: InvokePhases[];
-  /** Why the run proves nothing (no data reached ClickStack, a collector where none belongs), or undefined. */
-  readonly problem?: string;
 }
 
 export interface MeasureOptions {
@@ -216,149 +196,6 @@ export async function measureRun(o: MeasureOptions): Promise<RunRecord> {
   };
 }
 
-/** One row of the table: every figure of a configuration over its rounds. */
-export interface Row {
-  readonly config: Configuration;
-  readonly rounds: number;
-  readonly collectorInit: Summary;
-  readonly collectorStartToRegister: Summary;
-  readonly runtimeInitWithout: Summary;
-  readonly runtimeInitWith: Summary;
-  readonly runtimeInitAdded: Summary;
-  readonly initAdded: Summary;
-  readonly firstInvokeAdded: Summary;
-  readonly warmResponseAdded: Summary;
-  readonly warmEndAdded: Summary;
-}
-
-/** Pair each measured instrumented run with the uninstrumented run of the same round. */
-export function row(config: Configuration, records: RunRecord[]): Row {
-  const measured = records.filter(r => r.configuration === config.id && r.round >= 0 && !r.problem);
-  const rounds = [...new Set(measured.map(r => r.round))].sort((a, b) => a - b)
-    .filter(n => measured.some(r => r.round === n && r.variant === 'instrumented') && measured.some(r => r.round === n && r.variant === 'uninstrumented'));
-  const of = (variant: Variant) => rounds.map(n => measured.find(r => r.round === n && r.variant === variant)!);
-  const withRuns = of('instrumented');
-  const without = of('uninstrumented');
-  const added = (f: (r: RunRecord) => number) => summarize(paired(withRuns.map(f), without.map(f)));
-  return {
-    config,
-    rounds: rounds.length,
-    collectorInit: summarize(withRuns.filter(r => r.collector).map(r => r.collector!.total)),
-    collectorStartToRegister: summarize(withRuns.filter(r => r.collector).map(r => r.collector!.startToRegister)),
-    runtimeInitWithout: summarize(without.map(r => r.runtimeInit)),
-    runtimeInitWith: summarize(withRuns.map(r => r.runtimeInit)),
-    runtimeInitAdded: added(r => r.runtimeInit),
-    initAdded: added(r => r.init),
-    firstInvokeAdded: added(r => r.first.response),
-    warmResponseAdded: added(r => r.warmResponse),
-    warmEndAdded: added(r => r.warmEnd),
-  };
-}
-
-export const TABLE_HEADER = [
-  'configuration',
-  'collector init ms (start → register)',
-  'runtime init ms, without → with',
-  'wrapper init added ms',
-  'whole init added ms',
-  'first invoke added ms',
-  'warm invoke added ms: response',
-  'warm invoke added ms: end of invoke',
-];
-
-export function table(rows: Row[]): string {
-  return markdownTable(TABLE_HEADER, rows.map(r => [
-    r.rounds === 0 ? `${r.config.title} (no valid round)` : r.config.title,
-    r.collectorInit.n === 0 ? '–' : `${cell(r.collectorInit)} (${ms(r.collectorStartToRegister.median)})`,
-    `${ms(r.runtimeInitWithout.median)} → ${ms(r.runtimeInitWith.median)}`,
-    cell(r.runtimeInitAdded, true),
-    cell(r.initAdded, true),
-    cell(r.firstInvokeAdded, true),
-    cell(r.warmResponseAdded, true),
-    cell(r.warmEndAdded, true),
-  ]));
-}
-
-export interface Machine {
-  readonly date: string;
-  readonly cores: number;
-  readonly cpu: string;
-  readonly loadStart: number[];
-  readonly loadEnd: number[];
-  readonly node: string;
-  readonly python: string;
-  readonly java: string;
-  readonly collector: string;
-}
-
-/** The paragraph that says how the figures were taken (docs/performance.md quotes it). */
-export function method(rounds: number, warm: number, warmup: number): string {
-  return [
-    'Each configuration is one function synthesized by the library and the same function synthesized without it (the',
-    'baseline), run in the local Lambda of test/e2e: a fresh environment per run (the collector started as the extension',
-    `\`collector\`, then the runtime, under \`AWS_LAMBDA_EXEC_WRAPPER\` when instrumented), one cold invoke, ${warm} warm`,
-    `invokes, SHUTDOWN. ${rounds} rounds alternate the order (baseline first in the first round, instrumented first in the`,
-    `next), after ${warmup} unmeasured run(s) of each. The times come from the local Lambda's timeline (when each request`,
-    'reached its APIs): **collector init** is the extension\'s process start to its first `/extension/event/next` (in',
-    'brackets the spread, in parentheses the part from process start to its register request); **runtime init** the',
-    'runtime\'s process start (the exec wrapper\'s, when set) to its first `/runtime/invocation/next`, and **wrapper init',
-    'added** its difference: the language layer\'s wrapper and SDK start; **whole init added** is from the start of init',
-    'to the runtime\'s first `/invocation/next` (extensions first, then the runtime, as Lambda runs them): what Init',
-    'Duration grows by; **first invoke added** is the cold invoke to its response; **warm invoke added** is per run the',
-    'median over its warm invokes, to the response and to the end of the invoke (the collector\'s next `/event/next`,',
-    'after it saw `platform.runtimeDone` and its exporters were answered: what Lambda waits for and bills). Each',
-    '"added" figure is the median over the rounds of the instrumented run minus the baseline run of the same round, with',
-    'the interquartile range in brackets. The handlers: `provided.al2023`, test/e2e/fixtures/provided/bootstrap (a',
-    'Node.js script that posts one span as OTLP/JSON to localhost:4318 before it answers, as an SDK flushes at the end of',
-    'an invoke; in the baseline nothing listens and the post is refused at once); Node.js, Python and Java, the e2e',
-    'functions of test/e2e/runtimes (the active span, one counter point, one log line through the OpenTelemetry API,',
-    'which the baseline loads too, as a bundle would), under the layers\' SDKs assembled from the registries at the layer',
-    'releases\' versions. The key is plain text and the endpoint the loopback ClickStack stand-in.',
-  ].join('\n');
-}
-
-export const LIMITS = [
-  '- A local emulator on a shared 2-core machine is not Lambda: no microVM, no CPU share in proportion to the memory',
-  '  size (a 128 MB function gets a fraction of a vCPU there; here every process gets what the machine has), no freeze',
-  '  between invokes, the page cache warm (a new Lambda sandbox reads the layers from its disk). Read the differences',
-  '  and their ratios to the baseline, not the absolute times, and never as a promise for Lambda.',
-  '- The Telemetry API subscription is answered at once here; in Lambda it is a call to the Lambda service. The',
-  '  `lambdaTelemetry` row measures the receiver\'s own work only: it can neither confirm nor rule out the 3.5–4 s that',
-  '  upstream reports for it ([opentelemetry-lambda#2100](https://github.com/open-telemetry/opentelemetry-lambda/issues/2100)).',
-  '- A key in Secrets Manager (`IngestionKey.fromSecret`) adds a `GetSecretValue` call to the collector\'s start, and',
-  '  every export crosses the network to ClickStack, adding its round trip to the end of each invoke; neither is here.',
-  '- The language layers are stood in by their SDK packages at the layer releases\' versions (test/e2e/runtimes/README.md);',
-  '  the Java runtime starts with `-XX:TieredStopAtLevel=1`, as Lambda\'s `java17` and `java21` do by default, so',
-  '  `javaAgentFastStartup` adds `-Xverify:none` (deprecated since JDK 13) to what the runtime already does.',
-].join('\n');
-
-function loadText(l: number[]): string {
-  return l.map(x => x.toFixed(2)).join(' / ');
-}
-
-/** A run under load is a preliminary figure: the 1-minute load average at the start above half the cores. */
-export function quiet(m: Machine): boolean {
-  return m.loadStart[0] <= m.cores / 2;
-}
-
-export function report(rows: Row[], m: Machine, rounds: number, warm: number, warmup: number): string {
-  const state = quiet(m) ? 'measured' : 'preliminary, the machine was not quiet';
-  return [
-    `### Cold start: ${m.collector} (${state})`,
-    '',
-    `${m.date}; ${m.cores} cores (${m.cpu}); load average (1, 5, 15 min) ${loadText(m.loadStart)} at the start, ${loadText(m.loadEnd)} at the end;`,
-    `${m.node}, ${m.python}, ${m.java}. \`npx projen bench:coldstart --rounds ${rounds} --warm ${warm} --warmup ${warmup}\`.`,
-    '',
-    table(rows),
-    '',
-    method(rounds, warm, warmup),
-    '',
-    'Limits:',
-    '',
-    LIMITS,
-  ].join('\n');
-}
-
 function versionOf(cmd: string, args: string[], pick: (out: string) => string): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 30_000 });
   return r.status === 0 ? pick(`${r.stdout ?? ''}${r.stderr ?? ''}`.trim()) : `${cmd}: unknown`;
@@ -391,8 +228,36 @@ function parseArgs(argv: string[]): Args {
   return { rounds: Math.max(1, int('--rounds', 10)), warm: Math.max(1, int('--warm', 10)), warmup: int('--warmup', 1), only, skipBuild: argv.includes('--skip-build'), out: value('--out') };
 }
 
+/** The Markdown of a bench run, and a line per configuration that failed (a run failed or proved nothing, a round unpaired). */
+export function render(configs: Configuration[], records: RunRecord[], errors: Map<string, string[]>, machine: Machine, args: Pick<Args, 'rounds' | 'warm' | 'warmup'>) {
+  const rows = configs.map(c => row(c, records));
+  const failures: string[] = [];
+  for (const c of configs) {
+    const problems = [...records.filter(r => r.configuration === c.id && r.problem).map(r => r.problem!), ...errors.get(c.id) ?? []];
+    const r = rows.find(x => x.config.id === c.id)!;
+    if (problems.length > 0 || r.rounds < args.rounds) {
+      failures.push(`${c.id}: ${problems.length} run(s) failed or proved nothing, ${r.rounds}/${args.rounds} rounds paired${problems[0] ? `; the first:\n${problems[0]}` : ''}`);
+    }
+  }
+  const comparisons = configs.filter(c => c.against && configs.some(x => x.id === c.against))
+    .map(c => comparison(c, configs.find(x => x.id === c.against)!, records));
+  return { markdown: report(rows, comparisons, machine, args.rounds, args.warm, args.warmup), failures };
+}
+
+/** `--report FILE`: the Markdown of a run already made, from its raw runs (.bench/coldstart-*.json). */
+function reportFrom(file: string): void {
+  const raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const records: RunRecord[] = raw.records;
+  const configs = CONFIGURATIONS.filter(c => records.some(r => r.configuration === c.id));
+  const { markdown, failures } = render(configs, records, new Map(Object.entries(raw.errors ?? {})), raw.machine, raw.args);
+  console.log(markdown);
+  for (const f of failures) console.log(`coldstart: ${f.split('\n')[0]}`);
+}
+
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv.includes('--report')) return reportFrom(argv[argv.indexOf('--report') + 1]);
+  const args = parseArgs(argv);
   const loadStart = os.loadavg();
   // The collector, built as `npx projen e2e` builds it (run.ts).
   const under = collectorUnderTest(args.skipBuild);
@@ -452,20 +317,13 @@ async function main(): Promise<void> {
     java: versionOf('java', ['-version'], o => o.split('\n').find(l => /version/.test(l))?.replace(/^.*version "([^"]+)".*$/, 'Java $1') ?? 'Java'),
     collector: collectorText(under.bin, under.label),
   };
-  const rows = configs.map(c => row(c, records));
-  for (const c of configs) {
-    const problems = [...records.filter(r => r.configuration === c.id && r.problem).map(r => r.problem!), ...errors.get(c.id) ?? []];
-    const r = rows.find(x => x.config.id === c.id)!;
-    if (problems.length > 0 || r.rounds < args.rounds) {
-      failed++;
-      log(`${c.id}: ${problems.length} run(s) failed or proved nothing, ${r.rounds}/${args.rounds} rounds paired${problems[0] ? `; the first:\n${problems[0]}` : ''}`);
-    }
-  }
-  const markdown = report(rows, machine, args.rounds, args.warm, args.warmup);
+  const { markdown, failures } = render(configs, records, errors, machine, args);
+  for (const f of failures) log(f);
+  failed = failures.length;
   const benchDir = path.join(REPO, '.bench');
   fs.mkdirSync(benchDir, { recursive: true });
   const json = path.join(benchDir, `coldstart-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  fs.writeFileSync(json, JSON.stringify({ machine, args, records }, null, 2));
+  fs.writeFileSync(json, JSON.stringify({ machine, args, records, errors: Object.fromEntries(errors) }, null, 2));
   if (args.out) fs.writeFileSync(args.out, `${markdown}\n`);
   console.log(markdown);
   console.log('');

@@ -40,8 +40,8 @@ export function cell(s: Summary | undefined, signed = false): string {
   return `${ms(s.median, signed)} [${ms(s.p25, signed)} – ${ms(s.p75, signed)}]`;
 }
 
-/** A Markdown table: header cells, then rows; the first column left-aligned, the others right. */
-export function markdownTable(header: string[], rows: string[][]): string {
+/** A Markdown table: header cells, then rows; the first `left` columns left-aligned, the others right. */
+export function markdownTable(header: string[], rows: string[][], left = 1): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map((_h, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
+  return [line(header), line(header.map((_h, i) => (i < left ? '---' : '---:'))), ...rows.map(line)].join('\n');
 }
