@@ -175,12 +175,13 @@ export function method(rounds: number, warm: number, warmup: number): string {
     'after it saw `platform.runtimeDone` and its exporters were answered: what Lambda waits for and bills). Each',
     '"added" figure is the median over the rounds of the instrumented run minus the baseline run of the same round, with',
     'the interquartile range in brackets; the second table pairs the instrumented runs of a configuration with those of',
-    'the configuration it changes one option of, in the same round. The handlers: `provided.al2023`, test/e2e/fixtures/provided/bootstrap (a',
-    'Node.js script that posts one span as OTLP/JSON to localhost:4318 before it answers, as an SDK flushes at the end of',
-    'an invoke; in the baseline nothing listens and the post is refused at once); Node.js, Python and Java, the e2e',
-    'functions of test/e2e/runtimes (the active span, one counter point, one log line through the OpenTelemetry API,',
-    'which the baseline loads too, as a bundle would), under the layers\' SDKs assembled from the registries at the layer',
-    'releases\' versions. The key is plain text and the endpoint the loopback ClickStack stand-in.',
+    'the configuration it changes one option of, in the same round. The handlers: `provided.al2023`,',
+    'test/e2e/fixtures/provided/bootstrap (a Node.js script that posts one span as OTLP/JSON to localhost:4318 before it',
+    'answers, as an SDK flushes at the end of an invoke; in the baseline nothing listens and the post is refused at',
+    'once); Node.js, Python and Java, the e2e functions of test/e2e/runtimes (the active span, one counter point, one',
+    'log line through the OpenTelemetry API, which the baseline loads too, as a bundle would), under the layers\' SDKs',
+    'assembled from the registries at the layer releases\' versions. The key is plain text and the endpoint the loopback',
+    'ClickStack stand-in.',
   ].join('\n');
 }
 
