@@ -392,6 +392,17 @@ project.addTask('bench:typecheck', {
   receiveArgs: true,
 });
 
+// Cold start (test/e2e/coldstart, docs/performance.md): the local Lambda of test/e2e runs each
+// configuration instrumented and not, alternating, and prints a Markdown table of the collector's
+// init, the wrapper's init and the added time per invoke. The collector under test as for `e2e`
+// (stand-in build, E2E_UPSTREAM_SRC, E2E_COLLECTOR_BIN); binds localhost:4317/4318 (run it
+// under `flock /tmp/e2e.lock`). A benchmark, not a test: not part of `test`.
+project.addTask('bench:coldstart', {
+  description: 'Measure cold start and per-invoke cost in the local Lambda of test/e2e, instrumented against uninstrumented (--rounds N --warm N --only ids --skip-build --out FILE)',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json test/e2e/coldstart/bench.ts',
+  receiveArgs: true,
+});
+
 // End to end (test/e2e, see its README): build a collector from the upstream collector's core and
 // contrib Go modules at the versions the layer pins, with stand-ins for the layer's own Lambda
 // components, which the Go module proxy does not serve (caches in .cache/e2e), validate every configuration the library generates, and run synthesized
