@@ -379,9 +379,27 @@ project.addTask('bench', {
   exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/bench.ts',
   receiveArgs: true,
 });
+// Deploy-time cost per config delivery: objects and zipped bytes uploaded, CDK Pipeline asset
+// actions, re-uploads after a config or code change (docs/config-delivery.md, docs/performance.md).
+project.addTask('bench:deploy', {
+  description: 'Measure what a deployment uploads and what a CDK Pipeline publishes per config delivery, on 8 functions of 12 MiB (objects, zipped bytes, asset actions; docs/config-delivery.md)',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/bench-deploy.ts',
+  receiveArgs: true,
+});
 project.addTask('bench:typecheck', {
   description: 'Benchmark the type-check cost of the library in a subpath-only app run with ts-node (docs/typecheck.md); needs a built lib/',
   exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/bench-typecheck.ts',
+  receiveArgs: true,
+});
+
+// Cold start (test/e2e/coldstart, docs/performance.md): the local Lambda of test/e2e runs each
+// configuration instrumented and not, alternating, and prints a Markdown table of the collector's
+// init, the wrapper's init and the added time per invoke. The collector under test as for `e2e`
+// (stand-in build, E2E_UPSTREAM_SRC, E2E_COLLECTOR_BIN); binds localhost:4317/4318 (run it
+// under `flock /tmp/e2e.lock`). A benchmark, not a test: not part of `test`.
+project.addTask('bench:coldstart', {
+  description: 'Measure cold start and per-invoke cost in the local Lambda of test/e2e, instrumented against uninstrumented (--rounds N --warm N --only ids --skip-build --out FILE)',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json test/e2e/coldstart/bench.ts',
   receiveArgs: true,
 });
 

@@ -4,7 +4,7 @@
  *   ts-node --transpile-only -P test/tsconfig.json scripts/bench.ts \
  *     [--workload inline,asset,bundles] [--n 500] [--runs auto|N] [--max-runs 25] [--ci 0.015] \
  *     [--validation off|on|both] [--bundles 8] [--bundle-mib 12] [--bundle-files 1500] \
- *     [--delivery default,layer,environment] [--impl auto|lib|build|src] [--before REV] \
+ *     [--delivery default,bundle,environment] [--impl auto|lib|build|src] [--before REV] \
  *     [--profile-runs 2] [--node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"] \
  *     [--only construct|aspect] [--strict]
  *
@@ -26,7 +26,7 @@
  *   into .bench/bundles, see scripts/bench-bundles.ts), like functions with vendored packages.
  *
  * Variants: `construct` and `aspect` with the default config delivery for inline and asset;
- * the aspect with each config delivery (`default`, `layer`, `environment`) for bundles.
+ * the aspect with each config delivery (`default`, `bundle`, `environment`; the default is a config layer) for bundles.
  * `--delivery` sets the deliveries of every workload (`default` leaves the option unset; the
  * others name a static member of the library's `ConfigDelivery`, such as LAYER; a library
  * without it skips those variants with a message).
@@ -457,7 +457,7 @@ function probeDeliveries(r: Runner, names: string[]): Set<string> {
 /** The instrumented variants of one workload. */
 function variantsOf(args: Args, code: CodeKind): VariantSpec[] {
   const kinds = code === 'bundles' ? [args.only ?? 'aspect'] : args.variants;
-  const deliveries: Delivery[] = args.deliveries ?? (code === 'bundles' ? ['default', 'layer', 'environment'] : ['default']);
+  const deliveries: Delivery[] = args.deliveries ?? (code === 'bundles' ? ['default', 'bundle', 'environment'] : ['default']);
   const out: VariantSpec[] = [];
   for (const variant of kinds) {
     for (const d of deliveries) {
@@ -664,9 +664,14 @@ function checks(rows: Row[], args: Args): Check[] {
     for (const { label: v, delivery } of variantsOf(args, 'bundles').filter(spec => !spec.before)) {
       const r = find(n, 'bundles', v);
       add(`synth ratio @${n} bundles`, 'bundles', v, '<= 1.15', r?.synthRatio, x => x <= 1.15);
-      if (delivery === undefined || delivery === 'AUTO' || delivery === 'BUNDLE') {
+      // The default (AUTO: a config layer where a slot is free) must cost nothing noticeable at
+      // synth and upload nothing more; BUNDLE uploads each function's code twice by design
+      // (docs/config-delivery.md), so only its synth and cdk.out costs have targets.
+      const isDefault = delivery === undefined || delivery === 'AUTO';
+      if (isDefault || delivery === 'BUNDLE') {
         add(`cdk.out bytes ratio @${n} bundles`, 'bundles', v, '<= 1.05', r?.outdirRatio, x => x <= 1.05);
-      } else {
+      }
+      if (delivery !== 'BUNDLE') {
         add(`upload bytes ratio @${n} bundles`, 'bundles', v, '<= 1.01', r?.uploadRatio, x => x <= 1.01);
       }
       add(`"Bundling asset" lines @${n} bundles`, 'bundles', v, '0', r?.bundlingLines, x => x === 0, 0);

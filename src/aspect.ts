@@ -58,6 +58,8 @@ export interface ClickStackAspectProps extends ClickStackOptions {
 }
 
 const OPT_OUT_ID = 'ClickStackOptOut';
+/** Id (so, path) of the construct under the App that holds the error about unreached Stages. */
+const APP_ERROR_HOLDER = 'the App';
 
 /**
  * Instruments every eligible `lambda.Function` under the scope it is applied to, with the same
@@ -190,7 +192,8 @@ export class ClickStackAspect implements IAspect {
    * the App or a Stage (the root of a synthesis), fail its validation, naming them, when a Stage
    * inside it has functions that no ClickStack aspect or construct decided and that this aspect
    * would have instrumented. One walk of the tree per synthesis. A validation error (not a throw):
-   * aws-cdk-lib reports it as `Validation failed with the following errors: [path] ...`, from
+   * aws-cdk-lib reports it as `Validation failed with the following errors: [the App] ...` (or the
+   * Stage's path when a Stage is synthesized on its own), from
    * `app.synth()` or, for a Stage that CDK Pipelines synthesizes, from `pipeline.addStage()`.
    */
   private checkNestedStages(root: StageType): void {
@@ -204,7 +207,12 @@ export class ClickStackAspect implements IAspect {
     }
     if (missed.size === 0) return;
     const message = unreachedStagesMessage(this.label(nearestAspect(root, this).scope), root, missed);
-    root.node.addValidation({ validate: () => [message] });
+    // aws-cdk-lib prefixes each validation error with the path of the construct that holds it,
+    // and the App's path is empty (`[] ClickStackAspect ...`): on the App, the error is held by a
+    // construct named "the App" under it, so that it reads `[the App] ClickStackAspect ...`. It is
+    // created only here, where the synth fails.
+    const holder = root.node.path === '' ? root.node.tryFindChild(APP_ERROR_HOLDER) ?? new Construct(root, APP_ERROR_HOLDER) : root;
+    holder.node.addValidation({ validate: () => [message] });
   }
 }
 

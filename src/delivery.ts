@@ -3,15 +3,18 @@
  *
  * | mode | where the function reads it | costs |
  * |---|---|---|
- * | `BUNDLE` | `/var/task/collector.yaml`, in a copy of the function's code asset that shares the original's files | one more code asset (linked, not copied, in `cdk.out`; uploaded at deploy) |
- * | `LAYER` | `/opt/clickstack/collector.yaml`, in one small config layer per stack and distinct config | one of Lambda's 5 layer slots |
+ * | `BUNDLE` | `/var/task/collector.yaml`, in a copy of the function's code asset that shares the original's files | one more code asset (linked, not copied, in `cdk.out`); the function's code is uploaded twice at deploy, the original asset staying in the manifest, and again whenever the config changes |
+ * | `LAYER` | `/opt/clickstack/collector.yaml`, in one small config layer per stack and distinct config | one of Lambda's 5 layer slots; a few hundred bytes uploaded |
  * | `ENVIRONMENT` | the `CLICKSTACK_COLLECTOR_CONFIG` environment variable (`OPENTELEMETRY_COLLECTOR_CONFIG_URI=env:CLICKSTACK_COLLECTOR_CONFIG`) | a few hundred bytes of Lambda's 4 KB of environment variables |
  */
 export class ConfigDelivery {
   /**
-   * `BUNDLE` for a function whose code is a local directory asset (`Code.fromAsset(dir)`,
-   * `NodejsFunction`, `PythonFunction`), `LAYER` for every other function (inline code, S3 code,
-   * a `.zip` file asset).
+   * `LAYER` wherever the function has a layer slot free (what a deployment costs least with:
+   * docs/config-delivery.md has the measured cost of each mode). Where the function's own layers
+   * are known, before synth, to leave no slot for the config layer: `BUNDLE` for a local
+   * directory asset, `ENVIRONMENT` for any other code. aws-cdk-lib releases that cache a
+   * function's layer list (2.189) let the layers be counted at synth only: there a function
+   * whose layers leave no slot fails the synth, naming `BUNDLE` and `ENVIRONMENT`.
    */
   public static readonly AUTO = new ConfigDelivery('auto');
 
@@ -19,7 +22,10 @@ export class ConfigDelivery {
    * `collector.yaml` added at the root of the function's code asset, as a new asset that shares
    * the original's files (hard links in the cloud assembly). Only for functions whose code is a
    * local directory asset: any other function is refused. A bundle that already has a
-   * `collector.yaml` at its root is refused (it is never overwritten).
+   * `collector.yaml` at its root is refused (it is never overwritten). The original code asset
+   * stays in the asset manifest (aws-cdk-lib has no public API to drop it), so a deployment
+   * uploads the function's code twice, and every instrumented bundle again when the
+   * configuration changes.
    */
   public static readonly BUNDLE = new ConfigDelivery('bundle');
 

@@ -26,8 +26,8 @@ export interface ClickStackInstrumentationProps extends ClickStackOptions {
  *
  * For each function: the OpenTelemetry language layer of its runtime and the collector layer
  * of its architecture (ARNs checked against the regions each release was published in, or
- * resolved at deploy time in an environment-agnostic stack), a `collector.yaml` in its code
- * asset (or in a small config layer for inline and S3 code), and the `OTEL_*`,
+ * resolved at deploy time in an environment-agnostic stack), a `collector.yaml` in a small
+ * config layer (or, as `configDelivery` says, in its code asset or a variable), and the `OTEL_*`,
  * `OPENTELEMETRY_COLLECTOR_CONFIG_URI` and `AWS_LAMBDA_EXEC_WRAPPER` variables.
  *
  * A function that cannot be instrumented is refused at synth with an error that names it and

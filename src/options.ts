@@ -179,9 +179,15 @@ export interface ClickStackOptions {
    */
   readonly javaWrapperLayer?: JavaWrapperLayer;
 
+  // The wrapper's flags: open-telemetry/opentelemetry-lambda@faa4ca46
+  // java/layer-javaagent/scripts/otel-handler:22-29. Lambda's default for java17 and java21:
+  // https://docs.aws.amazon.com/lambda/latest/dg/java-customization.html (tiered compilation).
   /**
-   * Turn on the Java agent's fast startup (`OTEL_JAVA_AGENT_FAST_STARTUP_ENABLED`): upstream
-   * measured a cold start of 2590 ms instead of 6384 ms. Only with `JavaInstrumentation.AGENT`.
+   * Turn on the Java agent's fast startup (`OTEL_JAVA_AGENT_FAST_STARTUP_ENABLED`): the layer's
+   * wrapper starts the JVM with `-Xverify:none -XX:+TieredCompilation -XX:TieredStopAtLevel=1`.
+   * Lambda's `java17` and `java21` already stop tiered compilation at level 1, so there it turns
+   * off bytecode verification only. What it saves, measured: docs/options.md, "Cold start". Only
+   * with `JavaInstrumentation.AGENT`.
    * @default false
    */
   readonly javaAgentFastStartup?: boolean;
@@ -194,9 +200,17 @@ export interface ClickStackOptions {
    */
   readonly nodejsEnabledInstrumentations?: string[];
 
+  // The Python layer 0.21.0 ships opentelemetry-instrumentation-botocore and -boto3sqs 0.65b0
+  // (lambda@faa4ca46 python/src/otel/otel_sdk/nodeps-requirements.txt:4, requirements.txt:13).
+  // Their wheels' entry points: `botocore` and `aiobotocore` (the same module, which imports
+  // botocore at its top: opentelemetry/instrumentation/botocore/__init__.py:113), and `boto3`
+  // (boto3sqs/__init__.py:24-25 imports boto3 and botocore). The SDK skips by entry point name:
+  // opentelemetry-instrumentation 0.65b0 opentelemetry/instrumentation/auto_instrumentation/_load.py:91.
   /**
-   * Python instrumentations to disable, such as `botocore` (upstream: 350–400 ms of cold start)
-   * (`OTEL_PYTHON_DISABLED_INSTRUMENTATIONS`).
+   * Python instrumentations to disable, by entry point name, such as `botocore`
+   * (`OTEL_PYTHON_DISABLED_INSTRUMENTATIONS`). To keep botocore and boto3 out of the cold start,
+   * disable `botocore`, `aiobotocore` and `boto3` together: with the Python layer 0.21.0 the last
+   * two import them as well (measured: docs/options.md, "Cold start").
    * @default - none disabled
    */
   readonly pythonDisabledInstrumentations?: string[];
@@ -204,7 +218,8 @@ export interface ClickStackOptions {
   /**
    * Send the function's logs and Lambda platform events to ClickStack as logs, through the
    * collector's `telemetryapi` receiver, with no code change. Upstream reports 3.5–4 s of extra
-   * init for this receiver (open-telemetry/opentelemetry-lambda#2100). The logs get the
+   * init for it on Lambda (open-telemetry/opentelemetry-lambda#2100); our local benchmark
+   * measured no cost beyond the collector's own (docs/options.md, "Cold start"). The logs get the
    * function's resource attributes through the collector's `resource` processor. `EXTENSION`
    * warns: the collector's own log lines are received and exported again. Not on Lambda Managed
    * Instances: every catalog collector release subscribes with Telemetry API schema
@@ -258,7 +273,9 @@ export interface ClickStackOptions {
    * How the collector configuration reaches each function: in its code bundle
    * (`/var/task/collector.yaml`), in a config layer (`/opt/clickstack/collector.yaml`, one of the
    * 5 layer slots), or in an environment variable (part of the 4 KB of environment variables).
-   * @default ConfigDelivery.AUTO - the bundle for a local directory asset, a config layer otherwise
+   * @default ConfigDelivery.AUTO - a config layer wherever a layer slot is free; where the
+   * function's own layers are known to leave none, the bundle for a local directory asset and
+   * the environment otherwise
    */
   readonly configDelivery?: ConfigDelivery;
 }

@@ -16,7 +16,7 @@ import {
   alreadyInstrumentedApp, AppReport, Comparison, customResourcesApp, datadogApp, edgeSite, FunctionPair, Message, nestedStacksApp,
   PipelineAspectMode, pipelinesApp, reasonsFor, stagesApp, subpathApp, synthesize, synthTwice,
 } from './apps';
-import { ClickStackAspect, IngestionKey } from '../src';
+import { ClickStackAspect, ConfigDelivery, IngestionKey } from '../src';
 import { canReadLayersEarly } from '../src/private/rules/existing';
 
 const ENDPOINT = 'https://clickstack.example.com:4318';
@@ -240,8 +240,21 @@ describe('an app with a nested stack inside a nested stack, one asset directory 
     ['Platform/Services/Jobs/Hourly', 'instrumented'],
   ]);
 
-  test('nestedStacks: every function with local asset code gets collector.yaml in its bundle, shared Code object or not', () => {
+  test('nestedStacks: every function gets collector.yaml in its (nested) stack\'s config layer, its code asset left as it is', () => {
     const c = get();
+    expect(c.after.error?.message).toBeUndefined();
+    const paths = ['Platform/Gateway', 'Platform/Services/Users', 'Platform/Services/Sessions', 'Platform/Services/Search',
+      'Platform/Services/Jobs/Nightly', 'Platform/Services/Jobs/Hourly'];
+    expect(Object.fromEntries(c.functions.map(f => [f.before.path, f.after?.configUri]))).toEqual(Object.fromEntries(paths.map(p => [p, '/opt/clickstack/collector.yaml'])));
+    for (const f of c.functions) expect(f.after?.resource.Properties.Code).toEqual(f.before.resource.Properties.Code);
+  });
+
+  test('nestedStacks with ConfigDelivery.BUNDLE: every function with local asset code gets collector.yaml in its bundle, shared Code object or not', () => {
+    const c = synthTwice((app, instrument) => {
+      nestedStacksApp(app);
+      const bundle = new ClickStackAspect({ endpoint: ENDPOINT, configDelivery: ConfigDelivery.BUNDLE });
+      if (instrument) Aspects.of(app).add(bundle, { priority: AspectPriority.MUTATING });
+    });
     expect(c.after.error?.message).toBeUndefined();
     expect(Object.fromEntries(c.functions.map(f => [f.before.path, f.after?.configUri]))).toEqual({
       'Platform/Gateway': '/var/task/collector.yaml',

@@ -10,7 +10,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { agnosticStack, concreteStack, ENDPOINT, fn, HANDLER_DIR } from './helpers';
-import { ClickStackAspect, ClickStackAspectProps, ClickStackInstrumentation, TraceSampler } from '../src';
+import { ClickStackAspect, ClickStackAspectProps, ClickStackInstrumentation, ConfigDelivery, TraceSampler } from '../src';
 
 function applyAspect(scope: Construct, props: Partial<ClickStackAspectProps> = {}) {
   const aspect = new ClickStackAspect({ endpoint: ENDPOINT, ...props });
@@ -46,12 +46,12 @@ test('instruments a mix of runtimes, architectures and code types, added before 
   fn(stack, 'Py', { runtime: lambda.Runtime.PYTHON_3_13, architecture: lambda.Architecture.ARM_64, code: 'inline' });
   fn(stack, 'Java', { runtime: lambda.Runtime.JAVA_17, code: 's3' });
   fn(stack, 'Dotnet', { runtime: lambda.Runtime.DOTNET_8 });
-  expect(byPrefix(stack, 'Early').Layers).toHaveLength(2);
+  expect(byPrefix(stack, 'Early').Layers).toHaveLength(3);
   expect(byPrefix(stack, 'Py').Layers[0]).toMatch(/opentelemetry-python-0_21_0/);
   expect(byPrefix(stack, 'Py').Layers[1]).toMatch(/collector-arm64/);
   expect(byPrefix(stack, 'Py').Environment.Variables.OPENTELEMETRY_COLLECTOR_CONFIG_URI).toBe('/opt/clickstack/collector.yaml');
   expect(byPrefix(stack, 'Java').Layers[0]).toMatch(/opentelemetry-javaagent/);
-  expect(byPrefix(stack, 'Dotnet').Layers).toHaveLength(1);
+  expect(byPrefix(stack, 'Dotnet').Layers).toHaveLength(2);
   expect(byPrefix(stack, 'Dotnet').Environment.Variables.AWS_LAMBDA_EXEC_WRAPPER).toBeUndefined();
 });
 
@@ -64,10 +64,10 @@ test('instruments NodejsFunction-style asset functions and the function inside a
     code: lambda.Code.fromAsset(HANDLER_DIR),
   });
   applyAspect(stack);
-  expect(byPrefix(stack, 'SingletonLambda').Environment.Variables.OPENTELEMETRY_COLLECTOR_CONFIG_URI).toBe('/var/task/collector.yaml');
+  expect(byPrefix(stack, 'SingletonLambda').Environment.Variables.OPENTELEMETRY_COLLECTOR_CONFIG_URI).toBe('/opt/clickstack/collector.yaml');
 });
 
-test('instruments a real NodejsFunction (bundled locally with esbuild): collector.yaml lands beside the bundle', () => {
+test('instruments a real NodejsFunction (bundled locally with esbuild): with ConfigDelivery.BUNDLE, collector.yaml lands beside the bundle', () => {
   const app = new App();
   const stack = concreteStack('eu-west-1', app);
   new nodejs.NodejsFunction(stack, 'Bundled', {
@@ -75,7 +75,7 @@ test('instruments a real NodejsFunction (bundled locally with esbuild): collecto
     runtime: lambda.Runtime.NODEJS_22_X,
     bundling: { forceDockerBundling: false },
   });
-  applyAspect(stack);
+  applyAspect(stack, { configDelivery: ConfigDelivery.BUNDLE });
   const props = byPrefix(stack, 'Bundled');
   expect(props.Environment.Variables.OPENTELEMETRY_COLLECTOR_CONFIG_URI).toBe('/var/task/collector.yaml');
   const dir = path.join(app.synth().directory, `asset.${props.Code.S3Key.replace(/\.zip$/, '')}`);
@@ -211,7 +211,8 @@ test('two aspects, or one applied twice, add nothing twice', () => {
   Aspects.of(twice).add(aspect, { priority: AspectPriority.MUTATING });
   applyAspect(twice);
   expect(byPrefix(twice, 'Fn')).toEqual(byPrefix(once, 'Fn'));
-  expect(byPrefix(twice, 'Fn').Layers).toHaveLength(2);
+  expect(byPrefix(twice, 'Fn').Layers).toHaveLength(3);
+  Template.fromStack(twice).resourceCountIs('AWS::Lambda::LayerVersion', 1);
 });
 
 test('works with the default aspect priority too, and beside another mutating aspect', () => {
@@ -220,7 +221,7 @@ test('works with the default aspect priority too, and beside another mutating as
   Aspects.of(stack).add(new ClickStackAspect({ endpoint: ENDPOINT }));
   Aspects.of(stack).add({ visit: node => { if (node instanceof lambda.Function) node.addEnvironment('FROM_OTHER_ASPECT', '1'); } }, { priority: AspectPriority.MUTATING });
   const vars = byPrefix(stack, 'Fn').Environment.Variables;
-  expect(vars.OPENTELEMETRY_COLLECTOR_CONFIG_URI).toBe('/var/task/collector.yaml');
+  expect(vars.OPENTELEMETRY_COLLECTOR_CONFIG_URI).toBe('/opt/clickstack/collector.yaml');
   expect(vars.FROM_OTHER_ASPECT).toBe('1');
 });
 

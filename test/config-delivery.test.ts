@@ -12,6 +12,7 @@ import { ClickStackAspect, ClickStackInstrumentation, ClickStackOptions, ConfigD
 import { renderCollectorConfig } from '../src/collector-config';
 import { compactConfig } from '../src/private/config-files';
 import { fileSystem } from '../src/private/restage';
+import { canReadLayersEarly } from '../src/private/rules/existing';
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `clickstack-${prefix}-`));
 
@@ -121,6 +122,9 @@ function hardLinksWork(dir: string): boolean {
 const instrument = (stack: Stack, fns: lambda.Function[], extra: Partial<ClickStackOptions> = {}) =>
   new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, functions: fns, ...extra });
 
+/** The bundle mode, which the default (a config layer where a layer slot is free) is not. */
+const BUNDLE = { configDelivery: ConfigDelivery.BUNDLE };
+
 describe('bundle: the instrumented asset shares the original staged asset\'s files', () => {
   test('hard links (same inode) to the original staged asset, collector.yaml only in the new one, nothing changed, nothing printed', () => {
     // GIVEN a source folder and a function over it, staged into a fresh cloud assembly
@@ -135,7 +139,7 @@ describe('bundle: the instrumented asset shares the original staged asset\'s fil
       original = path.join(app.outdir, `asset.${(f.node.findChild('Code') as s3assets.Asset).assetHash}`);
       originalBefore = snapshot(original);
       // WHEN it is instrumented and synthesized
-      instrument(stack, [f]);
+      instrument(stack, [f], BUNDLE);
       app.synth();
     });
 
@@ -168,7 +172,7 @@ describe('bundle: the instrumented asset shares the original staged asset\'s fil
     const synthInto = (outdir: string) => {
       const app = new App({ outdir });
       const stack = stackIn(app);
-      instrument(stack, [assetFn(stack, 'Fn', lambda.Code.fromAsset(src))]);
+      instrument(stack, [assetFn(stack, 'Fn', lambda.Code.fromAsset(src))], BUNDLE);
       app.synth();
       return String(fnProps(stack, 'Fn').Code.S3Key).replace(/\.zip$/, '');
     };
@@ -191,7 +195,7 @@ describe('bundle: the instrumented asset shares the original staged asset\'s fil
     const keyFor = (endpoint: string, source = src) => {
       const app = new App({ outdir });
       const stack = stackIn(app);
-      new ClickStackInstrumentation(stack, 'Otel', { endpoint, functions: [assetFn(stack, 'Fn', lambda.Code.fromAsset(source))] });
+      new ClickStackInstrumentation(stack, 'Otel', { endpoint, functions: [assetFn(stack, 'Fn', lambda.Code.fromAsset(source))], ...BUNDLE });
       app.synth();
       return fnProps(stack, 'Fn').Code.S3Key;
     };
@@ -213,7 +217,7 @@ describe('bundle: the instrumented asset shares the original staged asset\'s fil
     });
     let calls: number;
     try {
-      instrument(stack, [f]);
+      instrument(stack, [f], BUNDLE);
       app.synth();
     } finally {
       calls = link.mock.calls.length;
@@ -235,7 +239,7 @@ describe('bundle: the instrumented asset shares the original staged asset\'s fil
     const app = new App({ outdir: tmp('out'), context: { 'aws:cdk:disable-asset-staging': true, 'aws:cdk:enable-asset-metadata': true } });
     const stack = stackIn(app);
     const stderr = captureStderr(() => {
-      instrument(stack, [assetFn(stack, 'Fn', lambda.Code.fromAsset(src))]);
+      instrument(stack, [assetFn(stack, 'Fn', lambda.Code.fromAsset(src))], BUNDLE);
       app.synth();
     });
     const resource = Object.values<any>(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0];
@@ -256,7 +260,7 @@ describe('bundle: the instrumented asset shares the original staged asset\'s fil
     const app = new App({ outdir: tmp('out') });
     const stage = new Stage(app, 'Prod');
     const stack = new Stack(stage, 'S', { env: { account: '123456789012', region: 'eu-west-1' } });
-    instrument(stack, [assetFn(stack, 'Fn', lambda.Code.fromAsset(sourceDir()))]);
+    instrument(stack, [assetFn(stack, 'Fn', lambda.Code.fromAsset(sourceDir()))], BUNDLE);
     const assembly = app.synth();
     const stageDir = assembly.getNestedAssembly('assembly-Prod').directory;
     const manifest = JSON.parse(fs.readFileSync(path.join(stageDir, fs.readdirSync(stageDir).find(f => f.endsWith('.assets.json'))!), 'utf8'));
@@ -277,7 +281,7 @@ describe('bundle: the instrumented asset shares the original staged asset\'s fil
         local: { tryBundle: () => { throw new Error('bundling must be skipped'); } },
       },
     });
-    instrument(stack, [assetFn(stack, 'Fn', code)]);
+    instrument(stack, [assetFn(stack, 'Fn', code)], BUNDLE);
     app.synth();
     expect(fnProps(stack, 'Fn').Environment.Variables.OPENTELEMETRY_COLLECTOR_CONFIG_URI).toBe('/var/task/collector.yaml');
     expect(configuredAssetDirs(app.outdir)).toEqual([]);
@@ -286,25 +290,25 @@ describe('bundle: the instrumented asset shares the original staged asset\'s fil
 });
 
 describe('the user\'s own collector.yaml', () => {
-  test('throws naming the file and the fix, before changing anything', () => {
+  test('BUNDLE throws naming the file and the fix, before changing anything', () => {
     const src = sourceDir({ 'collector.yaml': 'receivers: {}\n' });
     const before = snapshot(src);
     const app = new App({ outdir: tmp('out') });
     const stack = stackIn(app);
     const f = assetFn(stack, 'Fn', lambda.Code.fromAsset(src));
-    expect(() => instrument(stack, [f])).toThrow(new RegExp(
+    expect(() => instrument(stack, [f], BUNDLE)).toThrow(new RegExp(
       `cannot instrument S/Fn: its code bundle already has a collector\\.yaml at its root \\(${path.join(src, 'collector.yaml').replace(/[.]/g, '\\.')}, staged as .*\\).*ConfigDelivery\\.LAYER or ConfigDelivery\\.ENVIRONMENT, or rename your file`));
     expect(fnProps(stack, 'Fn').Environment).toBeUndefined();
     expect(fnProps(stack, 'Fn').Layers).toBeUndefined();
     expect(snapshot(src)).toEqual(before);
   });
 
-  test('the aspect warns and skips the function', () => {
+  test('with BUNDLE, the aspect warns and skips the function', () => {
     const src = sourceDir({ 'collector.yaml': 'receivers: {}\n' });
     const app = new App({ outdir: tmp('out') });
     const stack = stackIn(app);
     assetFn(stack, 'Fn', lambda.Code.fromAsset(src));
-    Aspects.of(stack).add(new ClickStackAspect({ endpoint: ENDPOINT }), { priority: AspectPriority.MUTATING });
+    Aspects.of(stack).add(new ClickStackAspect({ endpoint: ENDPOINT, ...BUNDLE }), { priority: AspectPriority.MUTATING });
     app.synth();
     const warnings = Annotations.fromStack(stack).findWarning('/S/Fn', Match.anyValue()).map(w => String(w.entry.data));
     expect(warnings).toEqual([expect.stringMatching(/cannot instrument S\/Fn: its code bundle already has a collector\.yaml at its root/)]);
@@ -312,8 +316,8 @@ describe('the user\'s own collector.yaml', () => {
     expect(fnProps(stack, 'Fn').Environment).toBeUndefined();
   });
 
-  test('LAYER and ENVIRONMENT leave the user\'s collector.yaml where it is', () => {
-    for (const configDelivery of [ConfigDelivery.LAYER, ConfigDelivery.ENVIRONMENT]) {
+  test('the default, LAYER and ENVIRONMENT leave the user\'s collector.yaml where it is', () => {
+    for (const configDelivery of [undefined, ConfigDelivery.LAYER, ConfigDelivery.ENVIRONMENT]) {
       const src = sourceDir({ 'collector.yaml': 'receivers: {}\n' });
       const app = new App({ outdir: tmp('out') });
       const stack = stackIn(app);
@@ -328,12 +332,12 @@ describe('the user\'s own collector.yaml', () => {
 });
 
 describe('one Code object shared by several functions', () => {
-  test('all three functions get the bundled config and share one instrumented asset', () => {
+  test('with BUNDLE, all three functions get the bundled config and share one instrumented asset', () => {
     const app = new App({ outdir: tmp('out') });
     const stack = stackIn(app);
     const code = lambda.Code.fromAsset(sourceDir());
     const fns = ['A', 'B', 'C'].map(id => assetFn(stack, id, code));
-    instrument(stack, fns);
+    instrument(stack, fns, BUNDLE);
     app.synth();
     const keys = new Set(['A', 'B', 'C'].map(id => {
       const props = fnProps(stack, id);
@@ -346,14 +350,14 @@ describe('one Code object shared by several functions', () => {
     Template.fromStack(stack).resourceCountIs('AWS::Lambda::LayerVersion', 0);
   });
 
-  test('with the aspect too, and a second function with 3 layers of its own passes the 5-layer budget', () => {
+  test('with BUNDLE and the aspect too, and a second function with 3 layers of its own passes the 5-layer budget', () => {
     const app = new App({ outdir: tmp('out') });
     const stack = stackIn(app);
     const code = lambda.Code.fromAsset(sourceDir());
     const own = [1, 2, 3].map(i => lambda.LayerVersion.fromLayerVersionArn(stack, `L${i}`, `arn:aws:lambda:eu-west-1:123456789012:layer:mine${i}:1`));
     assetFn(stack, 'First', code);
     assetFn(stack, 'Second', code, own);
-    Aspects.of(stack).add(new ClickStackAspect({ endpoint: ENDPOINT }), { priority: AspectPriority.MUTATING });
+    Aspects.of(stack).add(new ClickStackAspect({ endpoint: ENDPOINT, ...BUNDLE }), { priority: AspectPriority.MUTATING });
     app.synth();
     expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
     const second = fnProps(stack, 'Second');
@@ -380,7 +384,61 @@ describe('configDelivery', () => {
       .toThrow(/cannot instrument S\/InS3: .*its code is code in an S3 bucket of your own/);
   });
 
-  test('BUNDLE on a local asset is the same as AUTO', () => {
+  test('the default (AUTO) on local directory assets: a config layer, every code asset left as it is, so a deployment uploads each function\'s code once', () => {
+    // docs/config-delivery.md: BUNDLE uploads every instrumented function's code twice (the
+    // original asset stays in the manifest), LAYER once and one small layer per stack and config.
+    const app = new App({ outdir: tmp('out') });
+    const stack = stackIn(app);
+    const fns = ['A', 'B'].map(id => assetFn(stack, id, lambda.Code.fromAsset(sourceDir({ [`${id}.js`]: id }))));
+    const keys = fns.map(f => stack.resolve((f.node.defaultChild as lambda.CfnFunction).code).s3Key);
+    Aspects.of(stack).add(new ClickStackAspect({ endpoint: ENDPOINT }), { priority: AspectPriority.MUTATING });
+    app.synth();
+    for (const [i, id] of ['A', 'B'].entries()) {
+      const props = fnProps(stack, id);
+      expect(props.Code.S3Key).toBe(keys[i]);
+      expect(props.Environment.Variables.OPENTELEMETRY_COLLECTOR_CONFIG_URI).toBe('/opt/clickstack/collector.yaml');
+      expect(props.Layers).toHaveLength(3);
+    }
+    Template.fromStack(stack).resourceCountIs('AWS::Lambda::LayerVersion', 1);
+    expect(configuredAssetDirs(app.outdir)).toEqual([]);
+    // What a deployment uploads: the two code assets and the config layer, nothing twice.
+    const manifest = JSON.parse(fs.readFileSync(path.join(app.outdir, 'S.assets.json'), 'utf8'));
+    const code = Object.values<any>(manifest.files).filter(f => !f.source.path.endsWith('.template.json'));
+    expect(code).toHaveLength(3);
+    expect(code.map(f => Object.values<any>(f.destinations)[0].objectKey).filter(k => keys.includes(k))).toHaveLength(2);
+  });
+
+  test('the default where the function\'s own layers leave no slot for a config layer: the bundle for a local directory, the environment otherwise, or a synth error naming both', () => {
+    const app = new App({ outdir: tmp('out') });
+    const stack = stackIn(app);
+    let made = 0;
+    const own = (n: number) => Array.from({ length: n }, (_, i) => lambda.LayerVersion.fromLayerVersionArn(stack, `L${made++}`, `arn:aws:lambda:eu-west-1:123456789012:layer:mine${i}:1`));
+    assetFn(stack, 'Two', lambda.Code.fromAsset(sourceDir()), own(2));
+    assetFn(stack, 'Three', lambda.Code.fromAsset(sourceDir()), own(3));
+    fn(stack, 'Inline', { code: 'inline', layers: own(3) });
+    const dotnet = (id: string, n: number) => fn(stack, id, { runtime: lambda.Runtime.DOTNET_8, code: 's3', layers: own(n) });
+    dotnet('Net3', 3);
+    dotnet('Net4', 4);
+    Aspects.of(stack).add(new ClickStackAspect({ endpoint: ENDPOINT }), { priority: AspectPriority.MUTATING });
+    const uri = (id: string) => fnProps(stack, id).Environment.Variables.OPENTELEMETRY_COLLECTOR_CONFIG_URI;
+    if (canReadLayersEarly()) {
+      // The layers are known before synth (newer aws-cdk-lib): two of its own leave a slot, three do not.
+      app.synth();
+      expect(uri('Two')).toBe('/opt/clickstack/collector.yaml');
+      expect(uri('Three')).toBe('/var/task/collector.yaml');
+      expect(uri('Inline')).toBe('env:CLICKSTACK_COLLECTOR_CONFIG');
+      // A collector-only function takes one layer of ours: three of its own leave a slot, four do not.
+      expect(uri('Net3')).toBe('/opt/clickstack/collector.yaml');
+      expect(uri('Net4')).toBe('env:CLICKSTACK_COLLECTOR_CONFIG');
+      for (const id of ['Two', 'Three', 'Inline', 'Net3', 'Net4']) expect(fnProps(stack, id).Layers.length).toBeLessThanOrEqual(5);
+    } else {
+      // aws-cdk-lib 2.189 caches a function's layer list at its first resolution: the layers are
+      // counted at synth only, and a function over the budget fails it, naming the modes that fit.
+      expect(() => app.synth()).toThrow(/\[S\/Three\] Lambda allows 5 layers; S\/Three has 3 of its own .* and instrumentation adds 3 \(the collector\.yaml config layer among them\)\. Remove 1 of its layers; or set configDelivery to ConfigDelivery\.BUNDLE \(for code from a local directory\) or ConfigDelivery\.ENVIRONMENT, which .* take no layer slot/);
+    }
+  });
+
+  test('BUNDLE on a local asset: collector.yaml in a new code asset', () => {
     const app = new App({ outdir: tmp('out') });
     const stack = stackIn(app);
     instrument(stack, [assetFn(stack, 'Fn', lambda.Code.fromAsset(sourceDir()))], { configDelivery: ConfigDelivery.BUNDLE });
@@ -453,7 +511,7 @@ describe('configDelivery', () => {
     expect(parse(value).exporters.otlp_http.headers.authorization).toBe('pa$$word\'s');
   });
 
-  test('ENVIRONMENT throws with the byte count when the config does not fit in 4 KB; BUNDLE then fits', () => {
+  test('ENVIRONMENT throws with the byte count when the config does not fit in 4 KB; the default then fits', () => {
     const stack = stackIn(new App({ outdir: tmp('out') }));
     const environment = { BIG: 'x'.repeat(3500) };
     const big = (id: string) => new lambda.Function(stack, id, {
@@ -461,9 +519,9 @@ describe('configDelivery', () => {
     });
     expect(() => new ClickStackInstrumentation(stack, 'Env', { endpoint: ENDPOINT, functions: [big('A')], configDelivery: ConfigDelivery.ENVIRONMENT }))
       .toThrow(/cannot instrument S\/A: its environment variables would take \d{4} bytes with instrumentation, over Lambda's 4096 \(the collector configuration in CLICKSTACK_COLLECTOR_CONFIG takes \d{3} of them/);
-    new ClickStackInstrumentation(stack, 'Bundle', { endpoint: ENDPOINT, functions: [big('B')] });
+    new ClickStackInstrumentation(stack, 'Default', { endpoint: ENDPOINT, functions: [big('B')] });
     expect(fnProps(stack, 'A').Environment.Variables).toEqual(environment);
-    expect(fnProps(stack, 'B').Environment.Variables.OPENTELEMETRY_COLLECTOR_CONFIG_URI).toBe('/var/task/collector.yaml');
+    expect(fnProps(stack, 'B').Environment.Variables.OPENTELEMETRY_COLLECTOR_CONFIG_URI).toBe('/opt/clickstack/collector.yaml');
   });
 
   test('ENVIRONMENT throws when the function already has a CLICKSTACK_COLLECTOR_CONFIG of its own', () => {

@@ -113,3 +113,33 @@ describe('which key for which ClickStack', () => {
     expect(text).toMatch(/Managed Telemetry/);
   });
 });
+
+describe('cold start: the docs hold what `npx projen bench:coldstart` prints', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const report = require('./e2e/coldstart/report') as typeof import('./e2e/coldstart/report');
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+
+  test('docs/performance.md has the bench\'s method, limits and table headers (a table pasted from another version of the tool fails)', () => {
+    const perf = read('docs/performance.md');
+    expect(perf).toContain(report.method(10, 10, 1));
+    expect(perf).toContain(report.LIMITS);
+    expect(perf.split('\n').filter(l => l === line(report.TABLE_HEADER))).toHaveLength(2); // the stand-in and the real collector
+    expect(perf.split('\n').filter(l => l === line(report.COMPARISON_HEADER))).toHaveLength(2);
+  });
+
+  test('every cold-start figure borrowed from upstream in docs/options.md and src/options.ts names its source (the Java agent\'s 6384 ms, botocore\'s 350–400 ms, telemetryapi\'s 3.5–4 s were bare)', () => {
+    const borrowed = /6,?384|2,?590|350–400|3\.5–4 s|750–1000/;
+    const cited = /opentelemetry-lambda(#\d+|\/pull\/\d+|\/issues\/\d+| PR \d+)/;
+    // One statement each: a line of docs/options.md (a table row, a sentence), a doc comment of src/options.ts.
+    const statements = [
+      ...read('docs/options.md').split('\n').map(text => ({ file: 'docs/options.md', text })),
+      ...read('src/options.ts').split('/**').map(text => ({ file: 'src/options.ts', text: text.split('*/')[0] })),
+    ];
+    const bare = statements.filter(st => borrowed.test(st.text) && !cited.test(st.text.replace(/\s*\n\s*\*?\s*/g, ' ')));
+    expect(bare.map(st => `${st.file}: ${st.text.trim().slice(0, 200)}`)).toEqual([]);
+    // Ours are marked as ours, with the machine and the date.
+    const section = read('docs/options.md').split('## Cold start')[1].split('\n## ')[0];
+    expect(section).toMatch(/\*\*Source\*\*: ours, \*\*(preliminary|measured)\*\*: \d{4}-\d{2}-\d{2}, \d+ cores/);
+    expect(section).toContain('./performance.md#cold-start');
+  });
+});

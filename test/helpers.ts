@@ -55,3 +55,17 @@ export function stagedAssetDir(app: App, s3Key: string): string {
 export function readFile(dir: string, ...rel: string[]): string {
   return fs.readFileSync(path.join(dir, ...rel), 'utf8');
 }
+
+/**
+ * The collector.yaml the function `fnProps` (its template properties) of `stack` gets, followed
+ * from its OPENTELEMETRY_COLLECTOR_CONFIG_URI to the file in the cloud assembly: in its code
+ * bundle (`ConfigDelivery.BUNDLE`) or in its config layer (`LAYER`, the default).
+ */
+export function deliveredConfigYaml(app: App, stack: Stack, fnProps: any): string {
+  const uri: string = fnProps.Environment.Variables.OPENTELEMETRY_COLLECTOR_CONFIG_URI;
+  if (uri === '/var/task/collector.yaml') return readFile(stagedAssetDir(app, fnProps.Code.S3Key), 'collector.yaml');
+  if (uri !== '/opt/clickstack/collector.yaml') throw new Error(`collector.yaml is not in a file: ${uri}`);
+  const template = app.synth().getStackByName(stack.stackName).template;
+  const ref = (fnProps.Layers as any[]).find(l => l.Ref !== undefined).Ref;
+  return readFile(stagedAssetDir(app, template.Resources[ref].Properties.Content.S3Key), 'clickstack', 'collector.yaml');
+}

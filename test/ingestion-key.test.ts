@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as YAML from 'yaml';
-import { concreteStack, ENDPOINT, fn, readFile, stagedAssetDir } from './helpers';
+import { concreteStack, deliveredConfigYaml, ENDPOINT, fn } from './helpers';
 import { ClickStackInstrumentation, IngestionKey } from '../src';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:clickstack-key-AbCdEf';
@@ -19,7 +19,7 @@ function setup(key: (stack: Stack) => IngestionKey | undefined, fnOpts = {}) {
   new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, ingestionKey: key(stack), functions: [f] });
   const template = Template.fromStack(stack);
   const props = Object.values(template.findResources('AWS::Lambda::Function'))[0].Properties;
-  const yaml = readFile(stagedAssetDir(app, props.Code.S3Key), 'collector.yaml');
+  const yaml = deliveredConfigYaml(app, stack, props);
   return { app, stack, template, props, yaml };
 }
 

@@ -6,11 +6,13 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { agnosticStack, concreteStack, ENDPOINT, fn, HANDLER_DIR, readFile, stagedAssetDir } from './helpers';
-import { ClickStackInstrumentation, CollectorLayer, IngestionKey, NodejsLayer, Propagator, TraceSampler } from '../src';
+import { agnosticStack, concreteStack, deliveredConfigYaml, ENDPOINT, fn, HANDLER_DIR, readFile, stagedAssetDir } from './helpers';
+import { ClickStackInstrumentation, CollectorLayer, ConfigDelivery, IngestionKey, NodejsLayer, Propagator, TraceSampler } from '../src';
 import { canReadLayersEarly } from '../src/private/rules/existing';
 
 const L = (region: string, name: string) => `arn:aws:lambda:${region}:184161586896:layer:${name}:1`;
+/** The stack's config layer, last in a function's layers: where the default puts collector.yaml. */
+const CONFIG = { Ref: expect.stringMatching(/^ClickStackSharedConfig/) };
 
 function instrument(stack: Stack, fns: lambda.Function[], extra: object = {}, id = 'Otel') {
   return new ClickStackInstrumentation(stack, id, { endpoint: ENDPOINT, functions: fns, ...extra });
@@ -27,11 +29,11 @@ describe('language layer and collector layer by runtime and architecture', () =>
     const stack = concreteStack();
     instrument(stack, [fn(stack, 'Node')]);
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
-      Layers: [L('eu-west-1', 'opentelemetry-nodejs-0_23_0'), L('eu-west-1', 'opentelemetry-collector-amd64-0_23_0')],
+      Layers: [L('eu-west-1', 'opentelemetry-nodejs-0_23_0'), L('eu-west-1', 'opentelemetry-collector-amd64-0_23_0'), { Ref: Match.stringLikeRegexp('^ClickStackSharedConfig') }],
       Environment: {
         Variables: {
           AWS_LAMBDA_EXEC_WRAPPER: '/opt/otel-handler',
-          OPENTELEMETRY_COLLECTOR_CONFIG_URI: '/var/task/collector.yaml',
+          OPENTELEMETRY_COLLECTOR_CONFIG_URI: '/opt/clickstack/collector.yaml',
           OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318',
           OTEL_PROPAGATORS: 'tracecontext,baggage',
           OTEL_TRACES_SAMPLER: 'parentbased_always_on',
@@ -43,21 +45,21 @@ describe('language layer and collector layer by runtime and architecture', () =>
   test('Python on arm64 gets the Python layer and the arm64 collector', () => {
     const stack = concreteStack();
     instrument(stack, [fn(stack, 'Py', { runtime: lambda.Runtime.PYTHON_3_13, architecture: lambda.Architecture.ARM_64 })]);
-    expect(fnProps(stack, 'Py').Layers).toEqual([L('eu-west-1', 'opentelemetry-python-0_21_0'), L('eu-west-1', 'opentelemetry-collector-arm64-0_23_0')]);
+    expect(fnProps(stack, 'Py').Layers).toEqual([L('eu-west-1', 'opentelemetry-python-0_21_0'), L('eu-west-1', 'opentelemetry-collector-arm64-0_23_0'), CONFIG]);
     expect(fnProps(stack, 'Py').Environment.Variables.AWS_LAMBDA_EXEC_WRAPPER).toBe('/opt/otel-handler');
   });
 
   test('Java 21 gets the Java agent layer and the wrapper', () => {
     const stack = concreteStack();
     instrument(stack, [fn(stack, 'Java', { runtime: lambda.Runtime.JAVA_21 })]);
-    expect(fnProps(stack, 'Java').Layers).toEqual([L('eu-west-1', 'opentelemetry-javaagent-0_21_0'), L('eu-west-1', 'opentelemetry-collector-amd64-0_23_0')]);
+    expect(fnProps(stack, 'Java').Layers).toEqual([L('eu-west-1', 'opentelemetry-javaagent-0_21_0'), L('eu-west-1', 'opentelemetry-collector-amd64-0_23_0'), CONFIG]);
     expect(fnProps(stack, 'Java').Environment.Variables.AWS_LAMBDA_EXEC_WRAPPER).toBe('/opt/otel-handler');
   });
 
   test('Ruby 3.3 on x86_64 gets the Ruby layer', () => {
     const stack = concreteStack();
     instrument(stack, [fn(stack, 'Rb', { runtime: lambda.Runtime.RUBY_3_3 })]);
-    expect(fnProps(stack, 'Rb').Layers).toEqual([L('eu-west-1', 'opentelemetry-ruby-0_15_0'), L('eu-west-1', 'opentelemetry-collector-amd64-0_23_0')]);
+    expect(fnProps(stack, 'Rb').Layers).toEqual([L('eu-west-1', 'opentelemetry-ruby-0_15_0'), L('eu-west-1', 'opentelemetry-collector-amd64-0_23_0'), CONFIG]);
   });
 
   test('throws for Ruby on arm64, where the upstream layer is broken', () => {
@@ -73,9 +75,9 @@ describe('language layer and collector layer by runtime and architecture', () =>
     const stack = concreteStack();
     instrument(stack, [fn(stack, 'Fn', { runtime })]);
     const props = fnProps(stack, 'Fn');
-    expect(props.Layers).toEqual([L('eu-west-1', 'opentelemetry-collector-amd64-0_23_0')]);
+    expect(props.Layers).toEqual([L('eu-west-1', 'opentelemetry-collector-amd64-0_23_0'), CONFIG]);
     expect(props.Environment.Variables.AWS_LAMBDA_EXEC_WRAPPER).toBeUndefined();
-    expect(props.Environment.Variables.OPENTELEMETRY_COLLECTOR_CONFIG_URI).toBe('/var/task/collector.yaml');
+    expect(props.Environment.Variables.OPENTELEMETRY_COLLECTOR_CONFIG_URI).toBe('/opt/clickstack/collector.yaml');
     const infos = Annotations.fromStack(stack).findInfo('*', Match.anyValue()).map(m => `${m.id} ${m.entry.data}`);
     expect(infos.filter(i => i.startsWith('/Stack-eu-west-1/Fn'))).toEqual([]);
     const summary = infos.filter(i => i.includes('@clickstack/cdk:summary'));
@@ -138,7 +140,7 @@ describe('region', () => {
   test('the newest releases cover ap-northeast-3', () => {
     const stack = concreteStack('ap-northeast-3');
     instrument(stack, [fn(stack, 'Fn')]);
-    expect(fnProps(stack, 'Fn').Layers).toEqual([L('ap-northeast-3', 'opentelemetry-nodejs-0_23_0'), L('ap-northeast-3', 'opentelemetry-collector-amd64-0_23_0')]);
+    expect(fnProps(stack, 'Fn').Layers).toEqual([L('ap-northeast-3', 'opentelemetry-nodejs-0_23_0'), L('ap-northeast-3', 'opentelemetry-collector-amd64-0_23_0'), CONFIG]);
   });
 
   test.each(['cn-north-1', 'us-gov-west-1'])('throws in the partition of %s', region => {
@@ -158,8 +160,8 @@ describe('region', () => {
     instrument(stack, [fn(stack, 'A'), fn(stack, 'B', { architecture: lambda.Architecture.ARM_64 }), fn(stack, 'C')]);
     const template = Template.fromStack(stack);
     const find = (key: string) => ({ 'Fn::FindInMap': ['ClickStackLayerArns', { Ref: 'AWS::Region' }, key] });
-    expect(fnProps(stack, 'A').Layers).toEqual([find('nodejs0x23x0'), find('collectoramd640x23x0')]);
-    expect(fnProps(stack, 'B').Layers).toEqual([find('nodejs0x23x0'), find('collectorarm640x23x0')]);
+    expect(fnProps(stack, 'A').Layers).toEqual([find('nodejs0x23x0'), find('collectoramd640x23x0'), CONFIG]);
+    expect(fnProps(stack, 'B').Layers).toEqual([find('nodejs0x23x0'), find('collectorarm640x23x0'), CONFIG]);
     const mappings = template.toJSON().Mappings;
     expect(Object.keys(mappings)).toEqual(['ClickStackLayerArns']);
     const table = mappings.ClickStackLayerArns;
@@ -180,10 +182,25 @@ describe('region', () => {
 });
 
 describe('collector.yaml delivery', () => {
-  test('asset code gets collector.yaml in a re-staged copy of its asset', () => {
+  test('by default, asset code is left as it is and collector.yaml is in the stack\'s config layer', () => {
     const app = new App();
     const stack = concreteStack('eu-west-1', app);
-    instrument(stack, [fn(stack, 'Fn')]);
+    const f = fn(stack, 'Fn');
+    const originalKey = stack.resolve((f.node.defaultChild as lambda.CfnFunction).code).s3Key;
+    instrument(stack, [f]);
+    const props = fnProps(stack, 'Fn');
+    expect(props.Code.S3Key).toBe(originalKey);
+    expect(props.Environment.Variables.OPENTELEMETRY_COLLECTOR_CONFIG_URI).toBe('/opt/clickstack/collector.yaml');
+    expect(props.Layers[2]).toEqual(CONFIG);
+    expect(fs.existsSync(path.join(stagedAssetDir(app, props.Code.S3Key), 'collector.yaml'))).toBe(false);
+    const layer = Template.fromStack(stack).toJSON().Resources[props.Layers[2].Ref];
+    expect(readFile(stagedAssetDir(app, layer.Properties.Content.S3Key), 'clickstack', 'collector.yaml')).toMatch(/processors:\n\s+- batch\n\s+- decouple\n/);
+  });
+
+  test('with ConfigDelivery.BUNDLE, asset code gets collector.yaml in a re-staged copy of its asset', () => {
+    const app = new App();
+    const stack = concreteStack('eu-west-1', app);
+    instrument(stack, [fn(stack, 'Fn')], { configDelivery: ConfigDelivery.BUNDLE });
     const props = fnProps(stack, 'Fn');
     const dir = stagedAssetDir(app, props.Code.S3Key);
     expect(readFile(dir, 'index.js')).toContain('exports.handler');
@@ -192,10 +209,10 @@ describe('collector.yaml delivery', () => {
     expect(yaml).toMatch(/processors:\n\s+- batch\n\s+- decouple\n/);
   });
 
-  test('functions that share code and options share one instrumented asset', () => {
+  test('with ConfigDelivery.BUNDLE, functions that share code and options share one instrumented asset', () => {
     const app = new App();
     const stack = concreteStack('eu-west-1', app);
-    instrument(stack, [fn(stack, 'A'), fn(stack, 'B'), fn(stack, 'C', { architecture: lambda.Architecture.ARM_64 })]);
+    instrument(stack, [fn(stack, 'A'), fn(stack, 'B'), fn(stack, 'C', { architecture: lambda.Architecture.ARM_64 })], { configDelivery: ConfigDelivery.BUNDLE });
     const keys = new Set(['A', 'B', 'C'].map(id => fnProps(stack, id).Code.S3Key));
     expect(keys.size).toBe(1);
   });
@@ -240,7 +257,7 @@ describe('collector.yaml delivery', () => {
     new ClickStackInstrumentation(stack, 'Otel', { endpoint, functions: [fn(stack, 'Fn')] });
     const props = fnProps(stack, 'Fn');
     expect(props.Environment.Variables.CLICKSTACK_OTLP_ENDPOINT).toEqual({ Ref: 'Endpoint' });
-    expect(readFile(stagedAssetDir(app, props.Code.S3Key), 'collector.yaml')).toContain('endpoint: ${env:CLICKSTACK_OTLP_ENDPOINT}');
+    expect(deliveredConfigYaml(app, stack, props)).toContain('endpoint: ${env:CLICKSTACK_OTLP_ENDPOINT}');
   });
 });
 
@@ -338,6 +355,7 @@ describe('budgets and conflicts', () => {
       'arn:aws:lambda:eu-west-1:123456789012:layer:later:1',
       L('eu-west-1', 'opentelemetry-nodejs-0_23_0'),
       L('eu-west-1', 'opentelemetry-collector-amd64-0_23_0'),
+      CONFIG,
     ]);
   });
 
@@ -346,8 +364,15 @@ describe('budgets and conflicts', () => {
     const stack = concreteStack();
     const layers = [1, 2, 3, 4].map(i => lambda.LayerVersion.fromLayerVersionArn(stack, `L${i}`, `arn:aws:lambda:eu-west-1:123456789012:layer:mine-${i}:1`));
     const f = fn(stack, 'Fn', { layers });
-    instrument(stack, [f]);
-    expect(() => Template.fromStack(stack)).toThrow(/\[Stack-eu-west-1\/Fn\] Lambda allows 5 layers; Stack-eu-west-1\/Fn has 4 of its own \(arn:aws:lambda:eu-west-1:123456789012:layer:mine-1:1, .*mine-4:1\) and instrumentation adds 2. Remove 1 of its layers/);
+    instrument(stack, [f], { configDelivery: ConfigDelivery.BUNDLE });
+    expect(() => Template.fromStack(stack)).toThrow(/\[Stack-eu-west-1\/Fn\] Lambda allows 5 layers; Stack-eu-west-1\/Fn has 4 of its own \(arn:aws:lambda:eu-west-1:123456789012:layer:mine-1:1, .*mine-4:1\) and instrumentation adds 2. Remove 1 of its layers$/);
+  });
+
+  test('a config layer over the budget: the error names the modes that take no layer slot', () => {
+    const stack = concreteStack();
+    const layers = [1, 2, 3].map(i => lambda.LayerVersion.fromLayerVersionArn(stack, `L${i}`, `arn:aws:lambda:eu-west-1:123456789012:layer:mine-${i}:1`));
+    instrument(stack, [fn(stack, 'Fn', { layers })], { configDelivery: ConfigDelivery.LAYER });
+    expect(() => Template.fromStack(stack)).toThrow(/Stack-eu-west-1\/Fn has 3 of its own .* and instrumentation adds 3 \(the collector\.yaml config layer among them\)\. Remove 1 of its layers; or set configDelivery to ConfigDelivery\.BUNDLE \(for code from a local directory\) or ConfigDelivery\.ENVIRONMENT/);
   });
 
   test('refuses a function that already has an OpenTelemetry layer: at once where layers can be read early, else at synth', () => {
@@ -392,7 +417,7 @@ describe('budgets and conflicts', () => {
     const stack = concreteStack();
     const otel = instrument(stack, []);
     otel.addFunction(fn(stack, 'Later'));
-    expect(fnProps(stack, 'Later').Layers).toHaveLength(2);
+    expect(fnProps(stack, 'Later').Layers).toHaveLength(3);
   });
 });
 
@@ -429,7 +454,7 @@ describe('options validation', () => {
   test('a pinned version gives its exact ARN', () => {
     const stack = concreteStack();
     instrument(stack, [fn(stack, 'Fn')], { nodejsLayer: NodejsLayer.V0_21_0, collectorLayer: CollectorLayer.V0_21_0 });
-    expect(fnProps(stack, 'Fn').Layers).toEqual([L('eu-west-1', 'opentelemetry-nodejs-0_21_0'), L('eu-west-1', 'opentelemetry-collector-amd64-0_21_0')]);
+    expect(fnProps(stack, 'Fn').Layers).toEqual([L('eu-west-1', 'opentelemetry-nodejs-0_21_0'), L('eu-west-1', 'opentelemetry-collector-amd64-0_21_0'), CONFIG]);
   });
 
   test('a layer of the wrong family is refused', () => {

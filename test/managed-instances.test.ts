@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import * as cdk from 'aws-cdk-lib';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -43,7 +44,7 @@ describe('Lambda Managed Instances', () => {
     expect(processors(collectorConfig({ endpoint: ENDPOINT }))).toEqual([['batch', 'decouple'], ['batch', 'decouple'], ['batch', 'decouple']]);
   });
 
-  test('a function on a capacity provider gets a bundled config without decouple; its neighbour keeps decouple', () => {
+  test('a function on a capacity provider gets a config without decouple; its neighbour keeps decouple', () => {
     // GIVEN one function on Managed Instances, one not
     const app = new App();
     const stack = concreteStack('eu-west-1', app);
@@ -224,3 +225,110 @@ describe('Lambda Managed Instances', () => {
   });
 });
 
+
+describe('a capacity provider set with addPropertyOverride (DataDog/datadog-lambda-extension\'s setCapacityProvider())', () => {
+  // DataDog/datadog-lambda-extension@5bf63162 integration-tests/lib/util.ts:103-115: the
+  // capacity provider of the App's own CapacityProviderStack (bin/app.ts:25-27), set on the L1
+  // with raw overrides, which aws-cdk-lib's public API does not show before synth.
+  const capacityProviderArn = 'arn:aws:lambda:eu-west-1:123456789012:capacity-provider:integ-default-capacity-provider-cp';
+  function setCapacityProvider(lambdaFunction: lambda.Function) {
+    const cfnFunction = lambdaFunction.node.defaultChild as lambda.CfnFunction;
+    cfnFunction.addPropertyOverride('CapacityProviderConfig', {
+      LambdaManagedInstancesCapacityProviderConfig: { CapacityProviderArn: capacityProviderArn },
+    });
+    cfnFunction.addPropertyOverride('FunctionScalingConfig', { MinExecutionEnvironments: 1, MaxExecutionEnvironments: 1 });
+  }
+
+  /** The App's capacity provider stack, as a raw resource (aws-cdk-lib 2.189 has neither its L1 nor its L2). */
+  function capacityProviderStack(app: App): void {
+    const stack = new Stack(app, 'integ-default-capacity-provider', { env: { account: '123456789012', region: 'eu-west-1' } });
+    new CfnResource(stack, 'Cp', {
+      type: 'AWS::Lambda::CapacityProvider',
+      properties: {
+        CapacityProviderName: 'integ-default-capacity-provider-cp',
+        VpcConfig: { SubnetIds: ['subnet-12345678'], SecurityGroupIds: ['sg-12345678'] },
+      },
+    });
+  }
+
+  /** Validations (and quiet passing plugins) are in aws-cdk-lib since 2.25x; 2.189 has policyValidationBeta1 only. */
+  const hasValidations = (cdk as any).Validations !== undefined;
+
+  /**
+   * Synthesize and say what the user sees: newer aws-cdk-lib throws the failed validation's report
+   * in an App run in memory; older ones print it and set the exit code.
+   */
+  function synth(app: App): { failed: boolean; said: string } {
+    const said: string[] = [];
+    const capture = (...args: unknown[]) => { said.push(args.map(String).join(' ')); };
+    const spies = [jest.spyOn(console, 'log').mockImplementation(capture), jest.spyOn(console, 'error').mockImplementation(capture)];
+    const exitCode = process.exitCode;
+    process.exitCode = undefined;
+    try {
+      app.synth();
+      return { failed: process.exitCode === 1, said: said.join('\n') };
+    } catch (e) {
+      return { failed: true, said: [(e as Error).message, ...said].join('\n') };
+    } finally {
+      process.exitCode = exitCode;
+      for (const spy of spies) spy.mockRestore();
+    }
+  }
+
+  const NAMED = /Stack-eu-west-1\/Mi runs on Lambda Managed Instances \(a capacity provider\): its template has CapacityProviderConfig, set where the instrumentation cannot see it \(addPropertyOverride or addOverride on its CfnFunction\), so (Stack-eu-west-1\/Otel|ClickStackAspect \(added at the App\)) instrumented it for standard Lambda\. Its collector configuration has the decouple processor/;
+  const FIX = /\(aws-cdk-lib 2\.231 or later\): capacityProvider\.addFunction\(fn\), or cfnFunction\.capacityProviderConfig = .* instead of addPropertyOverride\('CapacityProviderConfig', \.\.\.\)/;
+
+  test.each(['construct', 'aspect'])('%s: the synth fails, naming the function, the decouple processor and the fix', kind => {
+    const app = new App();
+    capacityProviderStack(app);
+    const stack = concreteStack('eu-west-1', app);
+    const mi = fn(stack, 'Mi');
+    setCapacityProvider(mi);
+    const od = fn(stack, 'Od');
+    if (kind === 'construct') new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, functions: [mi, od] });
+    else new ClickStackAspect({ endpoint: ENDPOINT }).applyTo(app);
+    const { failed, said } = synth(app);
+    expect(failed).toBe(true);
+    expect(said).toMatch(NAMED);
+    expect(said).toMatch(FIX);
+    expect(said).toMatch(/clickstack-managed-instances-override/);
+    // Only the function on the capacity provider is named.
+    expect(said).not.toMatch(/Stack-eu-west-1\/Od runs on/);
+  });
+
+  test('negative control: the same App without the override synthesizes, and the check names nothing', () => {
+    const app = new App();
+    capacityProviderStack(app);
+    const stack = concreteStack('eu-west-1', app);
+    new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, functions: [fn(stack, 'Mi'), fn(stack, 'Od')] });
+    const { failed, said } = synth(app);
+    expect(failed).toBe(false);
+    expect(said).not.toMatch(/runs on Lambda Managed Instances/);
+  });
+
+  test('a capacity provider defined outside the App: recognised where aws-cdk-lib has Validations; before, nothing is printed at all', () => {
+    const app = new App();
+    const stack = concreteStack('eu-west-1', app);
+    const mi = fn(stack, 'Mi');
+    setCapacityProvider(mi);
+    new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, functions: [mi] });
+    const { failed, said } = synth(app);
+    if (hasValidations) {
+      expect(failed).toBe(true);
+      expect(said).toMatch(NAMED);
+    } else {
+      // Without an AWS::Lambda::CapacityProvider in the App, no plugin is added there: older
+      // aws-cdk-lib prints every plugin's report on stdout at every synth (aws/aws-cdk#25331).
+      // docs/runtime-notes.md names this limit.
+      expect(failed).toBe(false);
+      expect(said).toBe('');
+    }
+  });
+
+  test('an App that uses no Managed Instances: the check prints nothing on any aws-cdk-lib', () => {
+    const app = new App();
+    const stack = concreteStack('eu-west-1', app);
+    new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, functions: [fn(stack, 'A'), fn(stack, 'B', { code: 'inline' })] });
+    expect(synth(app)).toEqual({ failed: false, said: '' });
+  });
+});

@@ -14,7 +14,7 @@ const GROUPS: ReadonlyArray<readonly [string, RegExp]> = [
   ['facts', /^(layers\/.*|options|delivery|ingestion-key|runtimes|collector-config|private\/(cdk|hash|config-files|restage|shared|stack-facts|function-state|code-asset|settings|validate|plan-model))$/],
   ['rules', /^private\/rules\/[a-z-]+$/],
   ['planner', /^private\/plan$/],
-  ['applier', /^(config-delivery|private\/(report|apply))$/],
+  ['applier', /^(config-delivery|private\/(report|apply|template-check))$/],
   ['entry', /^private\/instrument$/],
   ['public', /^(instrumentation|aspect|index)$/],
 ];

@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { parse } from 'yaml';
-import { concreteStack, ENDPOINT, fn, readFile, stagedAssetDir } from './helpers';
+import { concreteStack, deliveredConfigYaml, ENDPOINT, fn } from './helpers';
 import {
   ClickStackInstrumentation, ClickStackInstrumentationProps, JavaInstrumentation, JavaWrapperLayer, TelemetryApiType,
 } from '../src';
@@ -14,7 +14,7 @@ function build(options: Partial<ClickStackInstrumentationProps>, fnOpts: Paramet
   const f = fn(stack, 'Fn', fnOpts);
   new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, functions: [f], ...options });
   const props = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0].Properties;
-  const config = () => parse(readFile(stagedAssetDir(app, props.Code.S3Key), 'collector.yaml'));
+  const config = () => parse(deliveredConfigYaml(app, stack, props));
   return { stack, props, vars: props.Environment.Variables, config };
 }
 

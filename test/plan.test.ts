@@ -12,6 +12,7 @@ import { COLLECTOR_SUPPORT } from '../src/layers/language-support';
 import { applyPlan } from '../src/private/apply';
 import { planFunction } from '../src/private/plan';
 import { FunctionPlan, PlanResult } from '../src/private/plan-model';
+import { canReadLayersEarly } from '../src/private/rules/existing';
 import { validateOptions } from '../src/private/validate';
 
 const OWNER = 'Test/Owner';
@@ -33,7 +34,7 @@ function snapshotOf(app: App): { paths: string[]; templates: unknown[] } {
 }
 
 describe('what a plan says', () => {
-  test('a Node.js function with asset code: its layers, the bundle, the variables in order, and nothing kept', () => {
+  test('a Node.js function with asset code: its layers, the config layer, the variables in order, and nothing kept', () => {
     const stack = concreteStack();
     const p = instrumentPlan(plan(fn(stack, 'Fn'), { serviceName: 'orders', sampler: TraceSampler.ALWAYS_ON }));
     expect(p.path).toBe('Stack-eu-west-1/Fn');
@@ -43,11 +44,11 @@ describe('what a plan says', () => {
       ['nodejs 0.23.0', 'amd64', 'arn:aws:lambda:eu-west-1:184161586896:layer:opentelemetry-nodejs-0_23_0:1'],
       ['collector 0.23.0', 'amd64', 'arn:aws:lambda:eu-west-1:184161586896:layer:opentelemetry-collector-amd64-0_23_0:1'],
     ]);
-    expect(p.delivery).toEqual({ kind: 'bundle', configUri: '/var/task/collector.yaml', environment: {} });
-    expect(p.code).toBeDefined();
+    expect(p.delivery).toEqual({ kind: 'layer', configUri: '/opt/clickstack/collector.yaml', environment: {} });
+    expect(p.code).toBeUndefined();
     expect(p.environment).toEqual([
       ['AWS_LAMBDA_EXEC_WRAPPER', '/opt/otel-handler'],
-      ['OPENTELEMETRY_COLLECTOR_CONFIG_URI', '/var/task/collector.yaml'],
+      ['OPENTELEMETRY_COLLECTOR_CONFIG_URI', '/opt/clickstack/collector.yaml'],
       ['OTEL_EXPORTER_OTLP_ENDPOINT', 'http://localhost:4318'],
       ['OTEL_EXPORTER_OTLP_PROTOCOL', 'http/protobuf'],
       ['OTEL_PROPAGATORS', 'tracecontext,baggage'],
@@ -58,6 +59,22 @@ describe('what a plan says', () => {
     expect(p.collector).toMatchObject({ endpoint: ENDPOINT, exporterType: 'otlp_http', managedInstances: false });
     expect(p.configYaml).toContain('endpoint: https://otel.example.com:4318');
     expect(p.notes).toEqual({ infos: [], warnings: [] });
+  });
+
+  test('the delivery the default (AUTO) plans: a config layer where a slot is free; where the function\'s own layers are known to leave none, the bundle or the environment', () => {
+    const stack = concreteStack();
+    const own = (id: string, n: number) => Array.from({ length: n }, (_, i) => lambda.LayerVersion.fromLayerVersionArn(stack, `${id}L${i}`, `arn:aws:lambda:eu-west-1:123456789012:layer:mine${i}:1`));
+    const kind = (f: lambda.Function) => instrumentPlan(plan(f)).delivery.kind;
+    expect(kind(fn(stack, 'Asset'))).toBe('layer');
+    expect(kind(fn(stack, 'Inline', { code: 'inline' }))).toBe('layer');
+    expect(kind(fn(stack, 'Two', { layers: own('Two', 2) }))).toBe('layer');
+    // Three layers of its own: known before synth where aws-cdk-lib lets the list be read then.
+    const readable = canReadLayersEarly();
+    expect(kind(fn(stack, 'Three', { layers: own('Three', 3) }))).toBe(readable ? 'bundle' : 'layer');
+    expect(kind(fn(stack, 'ThreeInline', { code: 'inline', layers: own('ThreeInline', 3) }))).toBe(readable ? 'environment' : 'layer');
+    // The explicit modes are what they say, whatever the layers.
+    expect(instrumentPlan(plan(fn(stack, 'B', { layers: own('B', 1) }), { configDelivery: ConfigDelivery.BUNDLE })).delivery.kind).toBe('bundle');
+    expect(instrumentPlan(plan(fn(stack, 'L', { layers: own('L', 3) }), { configDelivery: ConfigDelivery.LAYER })).delivery.kind).toBe('layer');
   });
 
   test('an environment-agnostic stack: the layers carry their names, to be looked up in the stack mapping', () => {
@@ -140,6 +157,15 @@ describe('refusals', () => {
     } finally {
       support.telemetryApiSchema = real;
     }
+  });
+
+  test('another vendor comes before the runtime and architecture rules: a Datadog Ruby function on arm64 is refused as Datadog\'s', () => {
+    const stack = concreteStack();
+    const marks = { runtime: lambda.Runtime.RUBY_3_4, architecture: lambda.Architecture.ARM_64 };
+    expect(plan(fn(stack, 'Dd', { ...marks, environment: { DD_API_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dd' } })))
+      .toMatchObject({ outcome: 'refused', refusal: { kind: 'existing', summary: 'already instrumented by Datadog (see its warning)' } });
+    // Negative control: without Datadog's marks, the architecture rule refuses it.
+    expect(plan(fn(stack, 'Rb', marks))).toMatchObject({ outcome: 'refused', refusal: { kind: 'runtime', summary: expect.stringMatching(/^(?=.*Ruby)(?=.*arm64)(?=.*layer is broken)/) } });
   });
 
   test('planning changes nothing: not the construct tree, not a template, for a refused function or one it would instrument', () => {

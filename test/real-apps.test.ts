@@ -142,6 +142,17 @@ describe('nested Stages and CDK Pipelines', () => {
     expect(() => app.synth()).toThrow(/ClickStackAspect \(added at the App\) cannot reach the functions of Stage Prod \(Prod\/Api\/Handler\), Stage Prod\/Inner \(Prod\/Inner\/Worker\/Job\): .*aspect.applyTo\(stage\)/);
   });
 
+  test('the error names the App as "the App", not by its empty path; a Stage synthesized on its own by its path', () => {
+    const { app } = stagedApp();
+    addAspect(app);
+    expect(() => app.synth()).toThrow(/^Validation failed with the following errors:\n {2}\[the App\] ClickStackAspect \(added at the App\) cannot reach /);
+    expect(() => app.synth()).not.toThrow(/\[\]/);
+    // A Stage synthesized on its own (as CDK Pipelines' addStage() does): its path, as before.
+    const { prod } = stagedApp();
+    addAspect(prod);
+    expect(() => prod.synth()).toThrow(/^Validation failed with the following errors:\n {2}\[Prod\] ClickStackAspect \(added at Prod\) cannot reach the functions of Stage Prod\/Inner /);
+  });
+
   test('applyTo(app) reaches every Stack of every Stage, Stage in Stage too', () => {
     const { app, top, api, worker } = stagedApp();
     aspect().applyTo(app);
@@ -198,7 +209,7 @@ describe('nested Stages and CDK Pipelines', () => {
     const { app } = pipelineApp('app');
     // A CDK validation error, naming the pipeline, and leading with the fixes that work with CDK
     // Pipelines (not "applyTo(app)", which is what failed).
-    expect(() => app.synth()).toThrow(/^Validation failed with the following errors:\n {2}\[\] ClickStackAspect 'pipeline' \(added at the App\) cannot reach the functions of Stage Beta, added to the CDK Pipeline Pipeline\/Pipeline with addStage\(\), which synthesized it already \(Beta\/Api\/Orders, Beta\/Api\/Billing\), Stage Prod, added to the CDK Pipeline .*Fix: apply the aspect inside each Stage, with aspect.applyTo\(this\) in the Stage's constructor \(after its stacks\), or call aspect.applyTo\(stage\) before pipeline.addStage\(stage\); or leave a Stage out with exclude: \[stage\]$/);
+    expect(() => app.synth()).toThrow(/^Validation failed with the following errors:\n {2}\[the App\] ClickStackAspect 'pipeline' \(added at the App\) cannot reach the functions of Stage Beta, added to the CDK Pipeline Pipeline\/Pipeline with addStage\(\), which synthesized it already \(Beta\/Api\/Orders, Beta\/Api\/Billing\), Stage Prod, added to the CDK Pipeline .*Fix: apply the aspect inside each Stage, with aspect.applyTo\(this\) in the Stage's constructor \(after its stacks\), or call aspect.applyTo\(stage\) before pipeline.addStage\(stage\); or leave a Stage out with exclude: \[stage\]$/);
     expect(() => app.synth()).not.toThrow(/applyTo\(app\)/);
   });
 });

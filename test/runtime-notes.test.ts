@@ -73,8 +73,24 @@ describe('SnapStart', () => {
 
 describe('durable functions', () => {
   test('a durable function warns that each invocation is its own trace, with the fix', () => {
-    expect(warnings(setup({ durable: true }), 'durableExecutionTraces')[0]).toMatch(/S\/Fn is a durable function: each invocation of a durable execution .* becomes its own trace.*aws-durable-execution-sdk-js-otel/);
+    expect(warnings(setup({ durable: true }), 'durableExecutionTraces')[0]).toMatch(/S\/Fn is a durable function: each invocation of a durable execution .* becomes its own trace.*@aws\/durable-execution-sdk-js-otel/);
     expect(warnings(setup(), 'durableExecutionTraces')).toEqual([]);
+  });
+
+  // Each language's plugin where one exists (src/private/rules/durable-plugins.ts cites them), and
+  // plainly nothing where none does; never another language's plugin.
+  test.each<[string, lambda.Runtime, RegExp]>([
+    ['Node.js', lambda.Runtime.NODEJS_22_X, /OpenTelemetry plugin for Node\.js \(the npm package @aws\/durable-execution-sdk-js-otel; experimental/],
+    ['Python', lambda.Runtime.PYTHON_3_13, /OpenTelemetry plugin for Python \(the PyPI package aws-durable-execution-sdk-python-otel; experimental/],
+    ['Java', lambda.Runtime.JAVA_21, /OpenTelemetry plugin for Java \(the Maven artifact software\.amazon\.lambda\.durable:aws-durable-execution-sdk-java-plugin-otel; experimental/],
+    ['.NET', lambda.Runtime.DOTNET_8, /has no OpenTelemetry plugin for \.NET yet \(AWS lists it as work in progress\), so nothing can link the invocations today; acknowledge this warning/],
+    ['Ruby', lambda.Runtime.RUBY_3_4, /No durable execution SDK OpenTelemetry plugin exists for Ruby, so nothing can link the invocations; acknowledge this warning/],
+    ['a custom runtime', lambda.Runtime.PROVIDED_AL2023, /No durable execution SDK OpenTelemetry plugin exists for a custom runtime/],
+  ])('%s: the warning names what exists for its language', (_name, runtime, advice) => {
+    const [warning] = warnings(setup({ runtime, durable: true }), 'durableExecutionTraces');
+    expect(warning).toMatch(advice);
+    const others = ['durable-execution-sdk-js-otel', 'durable-execution-sdk-python-otel', 'durable-execution-sdk-java-plugin-otel'].filter(p => !advice.source.includes(p.replace(/\./g, '\\.')));
+    for (const other of others) expect(warning).not.toContain(other);
   });
 });
 

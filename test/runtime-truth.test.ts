@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { parse } from 'yaml';
-import { agnosticStack, concreteStack, ENDPOINT, fn, readFile, stagedAssetDir } from './helpers';
+import { agnosticStack, concreteStack, deliveredConfigYaml, ENDPOINT, fn } from './helpers';
 import {
   ClickStackAspect, ClickStackInstrumentation, ClickStackInstrumentationProps, CollectorLayer, IngestionKey,
   JavaAgentLayer, JavaInstrumentation, NodejsLayer, Propagator, PythonLayer, RubyLayer, TelemetryApiType,
@@ -32,7 +32,7 @@ function build(options: Partial<ClickStackInstrumentationProps>, fnOpts: Paramet
   const f = fn(s, 'Fn', fnOpts);
   new ClickStackInstrumentation(s, 'Otel', { endpoint: ENDPOINT, functions: [f], ...options });
   const props = Object.values(Template.fromStack(s).findResources('AWS::Lambda::Function'))[0].Properties;
-  const config = () => parse(readFile(stagedAssetDir(app, props.Code.S3Key), 'collector.yaml'));
+  const config = () => parse(deliveredConfigYaml(app, s, props));
   return { app, stack: s, vars: props.Environment.Variables, config };
 }
 

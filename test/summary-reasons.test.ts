@@ -13,7 +13,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { concreteStack, ENDPOINT, fn } from './helpers';
-import { ClickStackAspect, ClickStackOptions, CollectorLayer, JavaInstrumentation, Propagator } from '../src';
+import { ClickStackAspect, ClickStackOptions, CollectorLayer, ConfigDelivery, JavaInstrumentation, Propagator } from '../src';
 
 interface Row {
   readonly name: string;
@@ -93,7 +93,8 @@ const ROWS: readonly Row[] = [
     both: [/Datadog/],
   },
   {
-    name: 'a collector.yaml of its own',
+    name: 'a collector.yaml of its own, with ConfigDelivery.BUNDLE',
+    options: { configDelivery: ConfigDelivery.BUNDLE },
     make: s => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'summary-reasons-'));
       TEMP_DIRS.push(dir);

@@ -18,6 +18,7 @@ const arn = (account: string, name: string) => `arn:aws:lambda:${REGION}:${accou
 
 interface Marks {
   readonly runtime?: lambda.Runtime;
+  readonly architecture?: lambda.Architecture;
   readonly handler?: string;
   readonly environment?: Record<string, string>;
   readonly layer?: string;
@@ -26,6 +27,7 @@ interface Marks {
 function make(scope: Construct, id: string, marks: Marks): lambda.Function {
   const f = new lambda.Function(scope, id, {
     runtime: marks.runtime ?? lambda.Runtime.NODEJS_22_X,
+    architecture: marks.architecture,
     handler: marks.handler ?? 'index.handler',
     code: lambda.Code.fromAsset(HANDLER_DIR),
     environment: marks.environment,
@@ -152,5 +154,94 @@ describe('the vendor table', () => {
     const marks = [v.layerName, v.handler, ...(v.wrappers ?? []), ...(v.variables ?? []), ...(v.valueMarks ?? [])];
     expect(marks.filter(x => x !== undefined).length).toBeGreaterThan(0);
     expect(v.migrate).toMatch(/^remove /);
+  });
+});
+
+/** The stack's summary annotation. */
+function summaryOf(s: Stack): string {
+  return Annotations.fromStack(s).findInfo('/S', Match.stringLikeRegexp('clickstack/cdk:summary')).map(m => String(m.entry.data))[0];
+}
+
+/** Every warning of the function, as `id: message`. */
+function warningsOf(s: Stack, path: string): string[] {
+  return Annotations.fromStack(s).findWarning(path, Match.anyValue()).map(m => String(m.entry.data));
+}
+
+describe('another vendor is judged before any runtime or architecture rule', () => {
+  // DataDog/datadog-lambda-extension@5bf63162 integration-tests/lib/stacks/oom.ts:145-162 (Ruby 3.4 on
+  // arm64, the user's own handler, the DD_* variables of lib/util.ts:26-34, the Datadog-Ruby3-4-ARM
+  // layer of lib/util.ts:24): Datadog's, not the upstream Ruby layer's arm64 problem.
+  const datadogRuby: Marks = {
+    runtime: lambda.Runtime.RUBY_3_4,
+    architecture: lambda.Architecture.ARM_64,
+    handler: 'lambda_function.handler',
+    environment: { DD_API_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dd-api-key', DD_SITE: 'datadoghq.com', DD_SERVERLESS_FLUSH_STRATEGY: 'end' },
+    layer: arn('464622532012', 'Datadog-Ruby3-4-ARM'),
+  };
+  const cases: Array<[string, Marks, string]> = [
+    ['a Datadog Ruby function on arm64 (the Ruby layer is broken there)', datadogRuby, 'Datadog'],
+    ['a Datadog Node.js 18 function (not among the Node.js layer\'s runtimes)', { runtime: lambda.Runtime.NODEJS_18_X, environment: { DD_LAMBDA_HANDLER: 'index.handler' }, handler: '/opt/nodejs/node_modules/datadog-lambda-js/handler.handler' }, 'Datadog'],
+    ['a New Relic go1.x function (a retired runtime)', { runtime: lambda.Runtime.GO_1_X, environment: { NEW_RELIC_LAMBDA_EXTENSION_ENABLED: 'true' } }, 'New Relic'],
+  ];
+
+  test.each(cases)('%s: the construct names the vendor', (_name, marks, vendor) => {
+    const s = stack();
+    const f = make(s, 'Fn', marks);
+    const thrown = (() => {
+      try {
+        new ClickStackInstrumentation(s, 'Otel', { endpoint: ENDPOINT, functions: [f] });
+        return '';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(thrown).toMatch(new RegExp(`^cannot instrument S/Fn: it is already instrumented by ${vendor}: it has `));
+    expect(thrown).not.toMatch(/arm64|Architecture|not among the runtimes|retired/);
+  });
+
+  test.each(cases)('%s: the aspect\'s warning and summary name the vendor', (_name, marks, vendor) => {
+    const s = stack();
+    make(s, 'Fn', marks);
+    new ClickStackAspect({ endpoint: ENDPOINT }).applyTo(s);
+    const warnings = warningsOf(s, '/S/Fn');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(new RegExp(`already instrumented by ${vendor}: .*\\[ack: @clickstack/cdk:skipped:existing\\]$`));
+    expect(warnings[0]).not.toMatch(/arm64|Architecture\.X86_64|not among the runtimes|retired/);
+    expect(summaryOf(s)).toContain(`  - skipped: already instrumented by ${vendor} (see its warning): S/Fn`);
+  });
+
+  test('without a vendor, a Ruby function on arm64 is the layer\'s arm64 problem, in its warning and its summary alike', () => {
+    const s = stack();
+    make(s, 'Fn', { ...datadogRuby, environment: {}, layer: undefined });
+    new ClickStackAspect({ endpoint: ENDPOINT }).applyTo(s);
+    expect(warningsOf(s, '/S/Fn')[0]).toMatch(/the upstream OpenTelemetry Ruby layer is broken on arm64 .*use Architecture\.X86_64.*\[ack: @clickstack\/cdk:skipped:runtime\]$/);
+    const line = summaryOf(s).split('\n').find(l => l.startsWith('  - skipped: '));
+    for (const said of [/Ruby/, /arm64/, /layer is broken/, /: S\/Fn$/]) expect(line).toMatch(said);
+  });
+});
+
+describe('every skip\'s summary reason says what its warning says', () => {
+  // What the summary line and the warning both say, per way a function is skipped (the words,
+  // not one wording).
+  const cases: Array<[string, Marks, RegExp[]]> = [
+    ['Ruby on arm64', { runtime: lambda.Runtime.RUBY_3_4, architecture: lambda.Architecture.ARM_64 }, [/Ruby/, /arm64/, /layer is broken/]],
+    ['a runtime its layer does not list', { runtime: lambda.Runtime.NODEJS_18_X }, [/not among/, /layer/, /runtimes/]],
+    ['a retired runtime', { runtime: lambda.Runtime.GO_1_X }, [/retired by Lambda|retired or deprecated by Lambda/]],
+    ['a deprecated runtime', { runtime: lambda.Runtime.DOTNET_6 }, [/deprecated by Lambda/]],
+    ['a vendor', { environment: { LUMIGO_TRACER_TOKEN: 't' } }, [/already instrumented by Lumigo/]],
+    ['an exec wrapper of someone else', { environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/mine' } }, [/already instrumented by someone else/]],
+  ];
+  test.each(cases)('%s', (_name, marks, both) => {
+    const s = stack();
+    make(s, 'Fn', marks);
+    new ClickStackAspect({ endpoint: ENDPOINT }).applyTo(s);
+    const line = summaryOf(s).split('\n').find(l => l.startsWith('  - skipped: '));
+    const warning = warningsOf(s, '/S/Fn')[0];
+    for (const said of both) {
+      expect(line).toMatch(said);
+      expect(warning).toMatch(said);
+    }
+    // Not the generic reason, where the warning gives a precise one.
+    if (!/someone else|Lumigo/.test(both[0].source)) expect(line).not.toMatch(/runtime with no OpenTelemetry layer/);
   });
 });

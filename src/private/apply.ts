@@ -15,6 +15,7 @@ import { otlpPortMismatches } from './rules/otlp-ports';
 import { telemetryOnManagedInstancesProblem } from './rules/telemetry';
 import { describeVendors, findVendors } from './rules/vendors';
 import { sharedScope } from './shared';
+import { watchCapacityProviderOverride } from './template-check';
 import { deliverConfig } from '../config-delivery';
 import { layerArn } from '../layers/resolve';
 
@@ -53,6 +54,8 @@ export function applyPlan(fn: lambda.Function, plan: FunctionPlan): void {
   }
   // What the code of a collector-only function must do is said once per stack, in its summary.
   if (plan.collectorOnlyFamily) StackReport.of(Stack.of(fn)).collectorOnly.set(fn, plan.collectorOnlyFamily);
+  // A capacity provider set by a raw override shows only in the synthesized template.
+  if (!plan.managedInstances) watchCapacityProviderOverride(fn, plan.owner);
   shared.plans.set(fn, plan);
 }
 
@@ -151,7 +154,11 @@ function validateFinalState(
     errors.push(`${where} already has ${otel.join(', ')} besides the instrumentation's: it would run two SDKs and two collectors; ${migrationHint(otel.join(', '))}`);
   }
   if (own.length + added > MAX_LAYERS) {
-    errors.push(`Lambda allows ${MAX_LAYERS} layers; ${where} has ${own.length} of its own (${own.join(', ')}) and instrumentation adds ${added}. Remove ${own.length + added - MAX_LAYERS} of its layers`);
+    // The config layer is the one slot the instrumentation can give back: name the modes that take none.
+    const fix = plan.delivery.kind === 'layer' && own.length + added - 1 <= MAX_LAYERS
+      ? '; or set configDelivery to ConfigDelivery.BUNDLE (for code from a local directory) or ConfigDelivery.ENVIRONMENT, which put collector.yaml in the code bundle or a variable and take no layer slot (ConfigDelivery.AUTO chooses them by itself only where aws-cdk-lib lets the function\'s layers be read before synth: docs/config-delivery.md)'
+      : '';
+    errors.push(`Lambda allows ${MAX_LAYERS} layers; ${where} has ${own.length} of its own (${own.join(', ')}) and instrumentation adds ${added}${plan.delivery.kind === 'layer' ? ' (the collector.yaml config layer among them)' : ''}. Remove ${own.length + added - MAX_LAYERS} of its layers${fix}`);
   }
   return errors;
 }

@@ -94,6 +94,12 @@ export interface Draft {
   readonly telemetryApiTypes?: readonly string[];
   /** The function's environment variables now, resolved (read on first use, once). */
   readonly environment: () => Record<string, unknown>;
+  /**
+   * The function's own layers, resolved, where aws-cdk-lib lets them be read before synth
+   * (src/private/rules/existing.ts, `canReadLayersEarly`); undefined where it does not (read on
+   * first use, once).
+   */
+  readonly ownLayers: () => readonly unknown[] | undefined;
 }
 
 /** A check of the plan so far (src/private/plan.ts runs them in order). */

@@ -7,7 +7,7 @@ import { apiVersionRule } from './rules/api-version';
 import { deliveryRule } from './rules/delivery';
 import { edgeRule } from './rules/edge';
 import { endpointReference, ENV, environmentRule, otelEnvironment } from './rules/environment';
-import { existingRule } from './rules/existing';
+import { earlyLayers, existingRule } from './rules/existing';
 import { keyEnvironmentRule, plainHttpKeyRule, secretRegionRule } from './rules/ingestion-key';
 import { layerSupportRule } from './rules/layer-support';
 import { layersRule } from './rules/layers';
@@ -51,8 +51,8 @@ const CHECKS: readonly CheckRule[] = [
 /**
  * Plan the instrumentation of one function: read the function and the settings, decide
  * everything, change nothing (it may fill the stack's caches: src/private/shared.ts). The steps,
- * in order: what refuses a function outright, what its runtime gets, the checks, the collector
- * configuration, idempotence, someone else's instrumentation, where the configuration goes, and
+ * in order: what refuses a function outright, someone else's instrumentation, what its runtime
+ * gets, the checks, the collector configuration, idempotence, where the configuration goes, and
  * the environment.
  */
 export function planFunction(fn: lambda.Function, settings: Settings, context: PlanContext): PlanResult {
@@ -63,7 +63,18 @@ export function planFunction(fn: lambda.Function, settings: Settings, context: P
   const early = edgeRule(fn) ?? keyEnvironmentRule(fn, settings.ingestionKey);
   if (early) return refused(early);
 
-  // 2. What the runtime and architecture get: layers, their ARNs, what their SDK understands.
+  // 2. Someone else's instrumentation, on every runtime and architecture alike: judged before
+  // any runtime or architecture rule, so that a function that belongs to another vendor is
+  // reported as that vendor's (a Datadog-instrumented Ruby function on arm64 is Datadog's, not
+  // the Ruby layer's arm64 problem). A function this library instrumented already carries its
+  // wrapper and config variable: idempotence judges it (step 6).
+  const currentEnv = once(() => currentEnvironment(fn));
+  const ownLayers = once(() => earlyLayers(fn));
+  const previous = findSharedScope(fn)?.plans.get(fn);
+  const existing = previous ? undefined : existingRule(fn, currentEnv(), ownLayers() ?? []);
+  if (existing) return refused(existing);
+
+  // 3. What the runtime and architecture get: layers, their ARNs, what their SDK understands.
   const runtime = runtimeRule(fn, settings);
   if (isRefusal(runtime)) return refused(runtime);
   const choice = layersRule(fn, settings, runtime.support, runtime.arch);
@@ -83,10 +94,11 @@ export function planFunction(fn: lambda.Function, settings: Settings, context: P
     code: once(() => localDirectoryAsset(fn)),
     managedInstances,
     telemetryApiTypes: telemetry.types,
-    environment: once(() => currentEnvironment(fn)),
+    environment: currentEnv,
+    ownLayers,
   };
 
-  // 3. The checks.
+  // 4. The checks.
   const infos: string[] = [];
   const warnings: Array<readonly [string, string]> = [...telemetry.warnings];
   for (const check of CHECKS) {
@@ -96,7 +108,7 @@ export function planFunction(fn: lambda.Function, settings: Settings, context: P
     warnings.push(...found?.warnings ?? []);
   }
 
-  // 4. The collector configuration and the variables it needs.
+  // 5. The collector configuration and the variables it needs.
   const key = settings.ingestionKey?._reference();
   const endpoint = endpointReference(settings.endpoint);
   const collectorVersion = choice.collector.version;
@@ -115,7 +127,7 @@ export function planFunction(fn: lambda.Function, settings: Settings, context: P
   const configEnv = { ...endpoint.environment, ...key?.environment };
   const wrapper = runtime.support.kind === 'language' ? runtime.support.wrapper : undefined;
 
-  // 5. Idempotence: the same effective instrumentation is a no-op, another one an error. Tokens
+  // 6. Idempotence: the same effective instrumentation is a no-op, another one an error. Tokens
   // are resolved (a new token for the same value must compare equal); plain strings are not.
   const stack = Stack.of(fn);
   const resolveIfToken = (v: string): unknown => Token.isUnresolved(v) ? stack.resolve(v) : v;
@@ -126,15 +138,10 @@ export function planFunction(fn: lambda.Function, settings: Settings, context: P
     wrapper,
     delivery: settings.configDelivery,
   });
-  const previous = findSharedScope(fn)?.plans.get(fn);
   if (previous) {
     if (previous.fingerprint === fingerprint) return { outcome: 'unchanged', owner: previous.owner };
     return refused({ kind: 'conflict', why: `it is already instrumented by ${previous.owner} with other options than ${context.owner}; instrument each function once, or give both the same options` });
   }
-
-  // 6. Someone else's instrumentation, on every runtime alike.
-  const existing = existingRule(fn, draft);
-  if (existing) return refused(existing);
 
   // 7. Where the configuration goes.
   const delivery = deliveryRule(fn, draft, configYaml);

@@ -10,29 +10,20 @@ import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { e2eFile } from './file-setup';
-import { FUNCTION_NAME, fullSpans, LanguageRuntime, RESOURCE_ATTRIBUTES, requestsSince, runFunction, seconds, SPAN_KIND_SERVER, synthesize, traceparent } from './languages';
-import { javaRuntime, JavaRuntime } from './runtimes/setup';
+import { FUNCTION_NAME, fullSpans, javaAgentLanguage, RESOURCE_ATTRIBUTES, requestsSince, runFunction, seconds, SPAN_KIND_SERVER, synthesize, traceparent } from './languages';
 import { ClickStackOptions, IngestionKey, Propagator, TraceSampler } from '../../src';
 
 const KEY = 'e2e-java-key';
-let rt: JavaRuntime;
-let runtime: LanguageRuntime;
+let runtime: ReturnType<typeof javaAgentLanguage>;
 
 const e2e = e2eFile(() => {
   const t0 = Date.now();
-  rt = javaRuntime();
+  runtime = javaAgentLanguage();
   console.log(`# java runtime ready in ${seconds(Date.now() - t0)}`);
-  runtime = {
-    optDirs: [rt.agentLayerDir],
-    optLinks: { 'opentelemetry-javaagent.jar': rt.agentJar },
-    // Lambda's java bootstrap starts the runtime interface client with the handler name.
-    bootstrap: () => `#!/bin/sh\nexec ${rt.java} -XX:+UseSerialGC -cp "${rt.runtimeLib}/*" com.amazonaws.services.lambda.runtime.api.client.AWSLambda "$_HANDLER"\n`,
-    runtimeEnv: { AWS_EXECUTION_ENV: 'AWS_Lambda_java17' },
-  };
 });
 
 function synth(options: Partial<ClickStackOptions>) {
-  const s = synthesize(e2e.sink().url, lambda.Runtime.JAVA_17, 'e2e.Handler::handleRequest', rt.functionCode, { ingestionKey: IngestionKey.unsafePlainText(KEY), ...options });
+  const s = synthesize(e2e.sink().url, lambda.Runtime.JAVA_17, 'e2e.Handler::handleRequest', runtime.functionCode, { ingestionKey: IngestionKey.unsafePlainText(KEY), ...options });
   e2e.removeAfter(s.dir);
   return s;
 }

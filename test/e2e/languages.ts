@@ -15,21 +15,25 @@ import { collectorBinary } from './harness';
 import { ClickStackInstrumentation, ClickStackOptions } from '../../src';
 import { FunctionLayout, functionLayouts, layOut } from './lambda/layout';
 import { InvokeResult, LocalLambda } from './lambda/local-lambda';
+import { javaRuntime, nodejsRuntime, pythonRuntime } from './runtimes/setup';
 import { Attributes, attributes, OtlpSink } from './sink';
 
 export const FUNCTION_NAME = 'e2e-fn';
 
 export interface Synthesized { readonly dir: string; readonly layout: FunctionLayout }
 
-/** One function of `runtime` with `code`, instrumented with `options` (endpoint: the sink). */
+/**
+ * One function of `runtime` with `code`, instrumented with `options` (endpoint: the sink), or
+ * left uninstrumented with `false` (the cold-start bench's baseline).
+ */
 export function synthesize(
-  sinkUrl: string, runtime: lambda.Runtime, handler: string, code: string, options: Partial<ClickStackOptions>,
+  sinkUrl: string, runtime: lambda.Runtime, handler: string, code: string, options: Partial<ClickStackOptions> | false,
 ): Synthesized {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-lang-'));
   const app = new App({ outdir: path.join(dir, 'cdk.out') });
   const stack = new Stack(app, 'E2eLang', { env: { account: '123456789012', region: 'eu-west-1' } });
   const fn = new lambda.Function(stack, 'Fn', { runtime, handler, code: lambda.Code.fromAsset(code) });
-  new ClickStackInstrumentation(stack, 'Otel', { endpoint: sinkUrl, ...options, functions: [fn] });
+  if (options !== false) new ClickStackInstrumentation(stack, 'Otel', { endpoint: sinkUrl, ...options, functions: [fn] });
   app.synth();
   const [layout] = functionLayouts(path.join(dir, 'cdk.out'), `${stack.artifactId}.template.json`);
   return { dir, layout };
@@ -44,6 +48,76 @@ export interface LanguageRuntime {
   readonly bootstrap: (root: string) => string;
   /** Variables the Lambda runtime itself sets (AWS_EXECUTION_ENV, ...). */
   readonly runtimeEnv: Record<string, string>;
+  /**
+   * What an uninstrumented function of this runtime needs that the layer's wrapper gives the
+   * instrumented one: the runtime's own path, the function's copy of the OpenTelemetry API (a
+   * user's bundle carries it).
+   * @default none
+   */
+  readonly uninstrumentedEnv?: Record<string, string>;
+}
+
+export const PROVIDED_CODE = path.join(__dirname, 'fixtures', 'provided');
+export const NODEJS_CODE = path.join(__dirname, 'runtimes', 'nodejs', 'function');
+export const PYTHON_CODE = path.join(__dirname, 'runtimes', 'python', 'function');
+
+/** provided.al2023: the function is its own bootstrap (test/e2e/fixtures/provided, a Node.js script). */
+export function providedLanguage(): LanguageRuntime {
+  const bootstrap = fs.readFileSync(path.join(PROVIDED_CODE, 'bootstrap'), 'utf8');
+  return { optDirs: [], bootstrap: () => bootstrap, runtimeEnv: {} };
+}
+
+/** nodejs20.x: the Node.js layer's packages and our loader (runtimes/nodejs), aws-lambda-ric. */
+export function nodejsLanguage(): LanguageRuntime {
+  const rt = nodejsRuntime();
+  return {
+    optDirs: [rt.layerDir],
+    optLinks: { node_modules: rt.nodeModules },
+    // Lambda's nodejs bootstrap starts its runtime interface client with the handler name.
+    bootstrap: () => `#!/bin/sh\nexec "${process.execPath}" "${rt.ric}" "$_HANDLER"\n`,
+    runtimeEnv: {
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x',
+      // The function's own @opentelemetry/api (a user's bundle carries one).
+      NODE_PATH: rt.nodeModules,
+    },
+  };
+}
+
+/** python3.11: the Python layer's packages at /opt/python (links into the cache) with our otel_wrapper.py, awslambdaric. */
+export function pythonLanguage(): LanguageRuntime {
+  const rt = pythonRuntime();
+  const optLinks: Record<string, string> = {};
+  for (const f of fs.readdirSync(rt.layerPackages)) optLinks[`python/${f}`] = path.join(rt.layerPackages, f);
+  return {
+    optDirs: [rt.layerDir],
+    optLinks,
+    // Lambda's python bootstrap starts its runtime interface client with _HANDLER (which the
+    // exec wrapper has changed by then).
+    bootstrap: () => `#!/bin/sh\nexec "${rt.python}" -m awslambdaric "$_HANDLER"\n`,
+    runtimeEnv: { AWS_EXECUTION_ENV: 'AWS_Lambda_python3.11', LAMBDA_RUNTIME_DIR: rt.runtimeDir, E2E_PYTHON: rt.python, PYTHONDONTWRITEBYTECODE: '1' },
+    // The runtime interface client (Lambda's /var/runtime), and the OpenTelemetry API the
+    // function imports (from the layer's packages: only `opentelemetry-instrument` loads the SDK).
+    uninstrumentedEnv: { PYTHONPATH: `${rt.runtimeDir}:${rt.layerPackages}` },
+  };
+}
+
+/**
+ * java17: the Java agent layer's agent jar (unmodified) and our otel-handler (runtimes/java), the
+ * Java runtime interface client; `functionCode` is the compiled handler with its lib/.
+ */
+export function javaAgentLanguage(): LanguageRuntime & { readonly functionCode: string } {
+  const rt = javaRuntime();
+  return {
+    functionCode: rt.functionCode,
+    optDirs: [rt.agentLayerDir],
+    optLinks: { 'opentelemetry-javaagent.jar': rt.agentJar },
+    // Lambda's java bootstrap starts the runtime interface client with the handler name. "For
+    // Java 17 and Java 21, Lambda configures the JVM to stop tiered compilation at level 1 by
+    // default" (https://docs.aws.amazon.com/lambda/latest/dg/java-customization.html, "Customizing
+    // tiered compilation settings"); Java 17's collector is the serial one there too (same page).
+    bootstrap: () => `#!/bin/sh\nexec ${rt.java} -XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "${rt.runtimeLib}/*" com.amazonaws.services.lambda.runtime.api.client.AWSLambda "$_HANDLER"\n`,
+    runtimeEnv: { AWS_EXECUTION_ENV: 'AWS_Lambda_java17' },
+  };
 }
 
 export interface RunOptions {
@@ -58,6 +132,10 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** How long init may take. @default 60 s */
   readonly initTimeoutMs?: number;
+  /** The collector binary, linked as the extension `collector`. @default the collector under test (harness.ts) */
+  readonly collector?: string;
+  /** Record the local Lambda's timeline (`LocalLambda.timeline`). @default false */
+  readonly timeline?: boolean;
 }
 
 export interface Run {
@@ -68,19 +146,27 @@ export interface Run {
   readonly initMs: number;
   readonly invokeMs: number[];
   readonly environment: Record<string, string>;
+  /** The collector configuration ('' for an uninstrumented function). */
   readonly config: string;
+  /** The laid-out `/opt` and `/var/task` (under the synthesized folder). */
+  readonly root: string;
 }
 
-/** Lay out the synthesized function with `rt`, run init, the invokes and SHUTDOWN. */
+/**
+ * Lay out the synthesized function with `rt`, run init, the invokes and SHUTDOWN. An
+ * uninstrumented function (no `OPENTELEMETRY_COLLECTOR_CONFIG_URI`) gets neither the language
+ * layer nor the collector, and `rt.uninstrumentedEnv`. Each run lays out a fresh root.
+ */
 export async function runFunction(s: Synthesized, rt: LanguageRuntime, opts: RunOptions, sink: OtlpSink): Promise<Run> {
-  const root = path.join(s.dir, 'root');
+  const root = fs.mkdtempSync(path.join(s.dir, 'root-'));
+  const instrumented = s.layout.environment.OPENTELEMETRY_COLLECTOR_CONFIG_URI !== undefined;
   // The language layer (an ARN) is replaced by the runtime assembled from the registries; the
   // collector layer (an ARN) by the collector binary as an extension.
   const local = { ...s.layout, layers: s.layout.layers.filter(l => 'dir' in l) };
-  const env = layOut(local, root, { collector: collectorBinary() });
+  const env = layOut(local, root, instrumented ? { collector: opts.collector ?? collectorBinary() } : {});
   const opt = path.join(root, 'opt');
-  for (const d of rt.optDirs) fs.cpSync(d, opt, { recursive: true, dereference: true });
-  for (const [name, target] of Object.entries(rt.optLinks ?? {})) {
+  for (const d of instrumented ? rt.optDirs : []) fs.cpSync(d, opt, { recursive: true, dereference: true });
+  for (const [name, target] of Object.entries(instrumented ? rt.optLinks ?? {} : {})) {
     fs.mkdirSync(path.dirname(path.join(opt, name)), { recursive: true });
     fs.symlinkSync(target, path.join(opt, name));
   }
@@ -88,12 +174,19 @@ export async function runFunction(s: Synthesized, rt: LanguageRuntime, opts: Run
   fs.writeFileSync(bootstrap, rt.bootstrap(root), { mode: 0o755 });
   // Lambda sets LANG=en_US.UTF-8 for every runtime; this machine has C.UTF-8 only. Without a UTF-8
   // locale the JVM reads non-ASCII environment values as U+FFFD.
-  const environment: Record<string, string> = { LANG: 'C.UTF-8', ...env, ...rt.runtimeEnv, _HANDLER: s.layout.handler ?? '', ...(opts.envOverride ?? {}) };
+  const environment: Record<string, string> = {
+    LANG: 'C.UTF-8', ...env, ...rt.runtimeEnv, ...(instrumented ? {} : rt.uninstrumentedEnv ?? {}), _HANDLER: s.layout.handler ?? '', ...(opts.envOverride ?? {}),
+  };
   for (const [k, v] of Object.entries(environment)) if (/^\/(opt|var\/task)\//.test(v)) environment[k] = path.join(root, v);
   const uri = environment.OPENTELEMETRY_COLLECTOR_CONFIG_URI;
-  const config = uri.startsWith('env:') ? environment[uri.slice(4)] : fs.readFileSync(uri, 'utf8');
+  const config = uri === undefined ? '' : uri.startsWith('env:') ? environment[uri.slice(4)] : fs.readFileSync(uri, 'utf8');
   const lam = new LocalLambda({
-    root, environment, functionName: FUNCTION_NAME, timeoutMs: opts.timeoutMs ?? 20_000, initTimeoutMs: opts.initTimeoutMs ?? 60_000,
+    root,
+    environment,
+    functionName: FUNCTION_NAME,
+    timeoutMs: opts.timeoutMs ?? 20_000,
+    initTimeoutMs: opts.initTimeoutMs ?? 60_000,
+    timeline: opts.timeline,
   });
   const start = Date.now();
   const results: InvokeResult[] = [];
@@ -130,7 +223,7 @@ export async function runFunction(s: Synthesized, rt: LanguageRuntime, opts: Run
   } finally {
     await lam.close();
   }
-  return { lambda: lam, results, start, initMs, invokeMs, environment, config };
+  return { lambda: lam, results, start, initMs, invokeMs, environment, config, root };
 }
 
 /** A span with what the sink's DecodedSpan leaves out (kind, ids, parent). */

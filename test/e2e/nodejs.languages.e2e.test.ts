@@ -6,15 +6,12 @@
  * synthesized environment by hand) loses every resource attribute.
  */
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
 import { test } from 'node:test';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { e2eFile } from './file-setup';
-import { FUNCTION_NAME, fullSpans, LanguageRuntime, RESOURCE_ATTRIBUTES, requestsSince, runFunction, seconds, SPAN_KIND_SERVER, synthesize, traceparent } from './languages';
-import { nodejsRuntime } from './runtimes/setup';
+import { FUNCTION_NAME, fullSpans, LanguageRuntime, NODEJS_CODE, nodejsLanguage, RESOURCE_ATTRIBUTES, requestsSince, runFunction, seconds, SPAN_KIND_SERVER, synthesize, traceparent } from './languages';
 import { ClickStackOptions, IngestionKey, Propagator, TraceSampler } from '../../src';
 
-const CODE = path.join(__dirname, 'runtimes', 'nodejs', 'function');
 /** Idle time after the invokes: well past the SDK's log batch delay (OTEL_BLRP_SCHEDULE_DELAY, 1000 ms by default). */
 const LOG_IDLE_MS = 3_000;
 
@@ -28,23 +25,12 @@ let runtime: LanguageRuntime;
 
 const e2e = e2eFile(() => {
   const t0 = Date.now();
-  const rt = nodejsRuntime();
+  runtime = nodejsLanguage();
   console.log(`# nodejs runtime ready in ${seconds(Date.now() - t0)}`);
-  runtime = {
-    optDirs: [rt.layerDir],
-    optLinks: { node_modules: rt.nodeModules },
-    // Lambda's nodejs bootstrap starts its runtime interface client with the handler name.
-    bootstrap: () => `#!/bin/sh\nexec "${process.execPath}" "${rt.ric}" "$_HANDLER"\n`,
-    runtimeEnv: {
-      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x',
-      // The function's own @opentelemetry/api (a user's bundle carries one).
-      NODE_PATH: rt.nodeModules,
-    },
-  };
 });
 
 function synth(options: Partial<ClickStackOptions>) {
-  const s = synthesize(e2e.sink().url, lambda.Runtime.NODEJS_20_X, 'index.handler', CODE, { ingestionKey: IngestionKey.unsafePlainText(KEY), ...options });
+  const s = synthesize(e2e.sink().url, lambda.Runtime.NODEJS_20_X, 'index.handler', NODEJS_CODE, { ingestionKey: IngestionKey.unsafePlainText(KEY), ...options });
   e2e.removeAfter(s.dir);
   return s;
 }

@@ -7,38 +7,23 @@
  * OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED=true no log record arrives (issue 27).
  */
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { test } from 'node:test';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { e2eFile } from './file-setup';
-import { FUNCTION_NAME, fullSpans, LanguageRuntime, RESOURCE_ATTRIBUTES, requestsSince, runFunction, seconds, SPAN_KIND_SERVER, synthesize, traceparent } from './languages';
-import { pythonRuntime } from './runtimes/setup';
+import { FUNCTION_NAME, fullSpans, LanguageRuntime, PYTHON_CODE, pythonLanguage, RESOURCE_ATTRIBUTES, requestsSince, runFunction, seconds, SPAN_KIND_SERVER, synthesize, traceparent } from './languages';
 import { ClickStackOptions, IngestionKey, Propagator, TraceSampler } from '../../src';
 
-const CODE = path.join(__dirname, 'runtimes', 'python', 'function');
 const KEY = 'e2e-python-key';
 let runtime: LanguageRuntime;
 
 const e2e = e2eFile(() => {
   const t0 = Date.now();
-  const rt = pythonRuntime();
+  runtime = pythonLanguage();
   console.log(`# python runtime ready in ${seconds(Date.now() - t0)}`);
-  // /opt/python: the layer's packages (links into the cache) and our otel_wrapper.py.
-  const optLinks: Record<string, string> = {};
-  for (const f of fs.readdirSync(rt.layerPackages)) optLinks[`python/${f}`] = path.join(rt.layerPackages, f);
-  runtime = {
-    optDirs: [rt.layerDir],
-    optLinks,
-    // Lambda's python bootstrap starts its runtime interface client with _HANDLER (which the
-    // exec wrapper has changed by then).
-    bootstrap: () => `#!/bin/sh\nexec "${rt.python}" -m awslambdaric "$_HANDLER"\n`,
-    runtimeEnv: { AWS_EXECUTION_ENV: 'AWS_Lambda_python3.11', LAMBDA_RUNTIME_DIR: rt.runtimeDir, E2E_PYTHON: rt.python, PYTHONDONTWRITEBYTECODE: '1' },
-  };
 });
 
 function synth(options: Partial<ClickStackOptions>) {
-  const s = synthesize(e2e.sink().url, lambda.Runtime.PYTHON_3_11, 'app.handler', CODE, { ingestionKey: IngestionKey.unsafePlainText(KEY), ...options });
+  const s = synthesize(e2e.sink().url, lambda.Runtime.PYTHON_3_11, 'app.handler', PYTHON_CODE, { ingestionKey: IngestionKey.unsafePlainText(KEY), ...options });
   e2e.removeAfter(s.dir);
   return s;
 }

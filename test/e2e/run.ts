@@ -47,8 +47,8 @@ function buildStandIn(): void {
   console.log(`e2e: stand-in collector built in ${((Date.now() - t0) / 1000).toFixed(1)} s (${mb} MB, ${STANDIN_BIN})`);
 }
 
-/** The binaries the tests run, built unless `skipBuild`; their paths go to the tests' environment. */
-function collectorUnderTest(skipBuild: boolean): { bin: string; validator: string; label: string } {
+/** The binaries the tests run, built unless `skipBuild`; their paths go to the tests' environment (and to the cold-start bench). */
+export function collectorUnderTest(skipBuild: boolean): { bin: string; validator: string; label: string } {
   if (process.env.E2E_COLLECTOR_BIN) {
     const bin = path.resolve(process.env.E2E_COLLECTOR_BIN);
     return { bin, validator: path.resolve(process.env.E2E_VALIDATE_BIN ?? bin), label: `given binary ${bin}` };
@@ -82,7 +82,7 @@ function collectorUnderTest(skipBuild: boolean): { bin: string; validator: strin
  * AWS_SAM_LOCAL (which also changes the subscription's URI, refused by the local Lambda as by
  * Lambda), the name must resolve to loopback: a hosts entry (.ci/run adds it when it can).
  */
-async function checkSandboxHost(): Promise<void> {
+export async function checkSandboxHost(): Promise<void> {
   const address = await dns.promises.lookup('sandbox.localdomain').then(a => a.address, () => undefined);
   if (address === undefined || !/^127\./.test(address)) {
     failBuild('checking sandbox.localdomain', `it resolves to ${address ?? 'nothing'}; the collector's Telemetry API listeners bind it as in Lambda: add "127.0.0.1 sandbox.localdomain" to /etc/hosts (test/e2e/README.md)`);
@@ -120,4 +120,5 @@ async function main(): Promise<void> {
   process.exit(code === 0 && fail === 0 ? 0 : 1);
 }
 
-void main();
+// The cold-start bench (coldstart/bench.ts) imports the collector build from here.
+if (require.main === module) void main();

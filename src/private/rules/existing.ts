@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { OTEL_LAYER_ACCOUNT } from '../../layers/catalog';
 import { Stack } from '../cdk';
 import { handlerOf } from '../function-state';
-import { Draft, Refusal } from '../plan-model';
+import { Refusal } from '../plan-model';
 import { describeVendors, findVendors } from './vendors';
 
 /**
@@ -84,9 +84,12 @@ export interface ExistingInstrumentation {
   readonly vendors?: string;
 }
 
-/** The function's layer list, resolved, where that can be done before synth (see `canReadLayersEarly`). */
-function earlyLayers(fn: lambda.Function): unknown[] {
-  if (!canReadLayersEarly()) return [];
+/**
+ * The function's own layer list, resolved, where that can be done before synth (see
+ * `canReadLayersEarly`); undefined where it cannot.
+ */
+export function earlyLayers(fn: lambda.Function): unknown[] | undefined {
+  if (!canReadLayersEarly()) return undefined;
   const cfn = fn.node.defaultChild as lambda.CfnFunction;
   return (Stack.of(fn).resolve(cfn.layers) as unknown[] | undefined) ?? [];
 }
@@ -98,8 +101,9 @@ function earlyLayers(fn: lambda.Function): unknown[] {
  * or variables (src/private/vendors.ts); and, where the layer list can be read before synth, an
  * OpenTelemetry or ADOT layer.
  */
-export function existingInstrumentation(fn: lambda.Function, env: Record<string, unknown>): ExistingInstrumentation | undefined {
-  const layers = earlyLayers(fn);
+export function existingInstrumentation(
+  fn: lambda.Function, env: Record<string, unknown>, layers: readonly unknown[] = earlyLayers(fn) ?? [],
+): ExistingInstrumentation | undefined {
   const vendors = findVendors(env, handlerOf(fn), layers);
   const claimed = new Set(vendors.flatMap(v => v.found));
   const found: string[] = [];
@@ -127,10 +131,12 @@ export function existingInstrumentation(fn: lambda.Function, env: Record<string,
 /**
  * Rule: someone else's instrumentation (an exec wrapper or collector config this library did not
  * set, even one equal to ours; another vendor's marks; an OpenTelemetry or ADOT layer) is never
- * stacked on, whatever the runtime.
+ * stacked on, whatever the runtime and architecture. Needs only the function, its environment
+ * (`env`, resolved) and its own layers where they can be read before synth (`earlyLayers`): the
+ * planner runs it before the runtime rules.
  */
-export function existingRule(fn: lambda.Function, draft: Draft): Refusal | undefined {
-  const existing = existingInstrumentation(fn, draft.environment());
+export function existingRule(fn: lambda.Function, env: Record<string, unknown>, layers?: readonly unknown[]): Refusal | undefined {
+  const existing = existingInstrumentation(fn, env, layers);
   if (!existing) return undefined;
   return { kind: 'existing', why: existing.why, summary: existing.vendors ? `already instrumented by ${existing.vendors} (see its warning)` : undefined };
 }

@@ -10,8 +10,9 @@ import { Draft, Finding } from '../plan-model';
  * `cfnFunction.capacityProviderConfig = { lambdaManagedInstancesCapacityProviderConfig: ... }`)
  * and which a user can set on the L1 directly. Read by name, because the property does not
  * exist in the aws-cdk-lib versions before 2.231 this library also supports. A value given with
- * `addPropertyOverride('CapacityProviderConfig', ...)` is not visible through aws-cdk-lib's
- * public API (raw overrides are private to CfnResource): the README says so.
+ * `addPropertyOverride('CapacityProviderConfig', ...)` is not visible here through aws-cdk-lib's
+ * public API (raw overrides are private to CfnResource): the synthesized template shows it, and
+ * src/private/template-check.ts fails the synth there.
  */
 export function onManagedInstances(fn: lambda.Function): boolean {
   const cfn = fn.node.defaultChild as lambda.CfnFunction;

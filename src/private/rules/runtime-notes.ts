@@ -3,6 +3,7 @@ import { ARM_64 } from '../cdk';
 import { l1Property } from '../function-state';
 import { Draft, Finding } from '../plan-model';
 import { functionBundle } from './api-version';
+import { durablePluginAdvice } from './durable-plugins';
 import { RUNTIME_NOTE_IDS } from './ids';
 
 /*
@@ -42,9 +43,9 @@ export function runtimeNotesRule(fn: lambda.Function, draft: Draft): Finding {
   // layers open one span per invocation with the invocation's own parent, and nothing carries a
   // trace across invocations, so one execution shows as one unconnected trace per invocation
   // (described by DataDog/dd-trace-js#8182; the durable execution SDKs' own OpenTelemetry
-  // plugins correlate them: aws/aws-durable-execution-sdk-js#640 and #729, aws/aws-durable-execution-sdk-java#426).
+  // plugins correlate them, where the language has one: durable-plugins.ts).
   if (l1Property(fn, 'durableConfig') !== undefined) {
-    warnings.push([RUNTIME_NOTE_IDS.durable, `${where} is a durable function: each invocation of a durable execution (the first, and every resume or replay) becomes its own trace, with no parent linking them, so one execution shows as several unconnected traces (steps already checkpointed are not run again, so their spans appear once). To see an execution as one trace, add the durable execution SDK's OpenTelemetry plugin (aws-durable-execution-sdk-js-otel, or the Java SDK's otel-plugin), or acknowledge this warning`]);
+    warnings.push([RUNTIME_NOTE_IDS.durable, `${where} is a durable function: each invocation of a durable execution (the first, and every resume or replay) becomes its own trace, with no parent linking them, so one execution shows as several unconnected traces (steps already checkpointed are not run again, so their spans appear once). ${durablePluginAdvice(fn, support)}`]);
   }
 
   if (support.kind === 'language') {

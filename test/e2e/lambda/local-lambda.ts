@@ -33,6 +33,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
+import { performance } from 'perf_hooks';
 
 export type InitializationType = 'on-demand' | 'lambda-managed-instances';
 
@@ -49,7 +50,39 @@ export interface LocalLambdaOptions {
   readonly shutdownDeadlineMs?: number;
   /** How long init may take (extensions registered, runtime asking for work). @default 30 s */
   readonly initTimeoutMs?: number;
+  /**
+   * Record `LocalLambda.timeline`: when init began, each process was started, each extension
+   * registered, subscribed and asked for its next event, the runtime asked for its next
+   * invocation, each invoke began and got its answer, and SHUTDOWN began (the cold-start bench,
+   * test/e2e/coldstart). Off, nothing is recorded.
+   * @default false
+   */
+  readonly timeline?: boolean;
 }
+
+/** What `LocalLambda.timeline` records. */
+export type TimelineMark =
+  /** `start()` was called: Lambda's init phase begins. */
+  | 'init.start'
+  /** Just before a process was spawned (`who`: `extension <file>` or `runtime`). */
+  | 'process.start'
+  /** An extension's register request arrived (`who`: its name). */
+  | 'extension.register'
+  /** An extension's Telemetry API subscribe request arrived (`who`: its name). */
+  | 'telemetry.subscribe'
+  /** An extension asked for its next event (`who`: its name); its first one ends its init. */
+  | 'extension.next'
+  /** The runtime asked for its next invocation; its first one ends its init. */
+  | 'runtime.next'
+  /** `invoke()` began, before INVOKE went to the extensions (`requestId`). */
+  | 'invoke.start'
+  /** The runtime posted the invocation's response or error (`requestId`). */
+  | 'invoke.response'
+  /** SHUTDOWN is about to go to the extensions. */
+  | 'shutdown.start';
+
+/** One mark of the timeline; `at` is `performance.now()` in milliseconds, when the request arrived. */
+export interface TimelineEntry { readonly at: number; readonly mark: TimelineMark; readonly who?: string; readonly requestId?: string }
 
 export interface TelemetryEvent { readonly time: string; readonly type: string; readonly record: unknown }
 
@@ -154,6 +187,8 @@ export class LocalLambda {
   public readonly subscriptions: SubscribeRequest[] = [];
   /** Every register request refused, with the reason. */
   public readonly refusedRegistrations: string[] = [];
+  /** The marks of init, the invokes and shutdown, in order, when `timeline` is on (empty otherwise). */
+  public readonly timeline: TimelineEntry[] = [];
   private readonly extensions = new Map<string, Extension>();
   private readonly subscribers: Subscriber[] = [];
   private readonly processes: ChildProcess[] = [];
@@ -178,6 +213,7 @@ export class LocalLambda {
   public async start(): Promise<void> {
     this.server = http.createServer((req, res) => this.route(req, res));
     await new Promise<void>(resolve => this.server!.listen(0, '127.0.0.1', () => resolve()));
+    this.mark('init.start');
     this.emit('platform.initStart', { initializationType: this.mode, phase: 'init', runtimeVersion: 'e2e', functionName: this.functionName, functionVersion: '$LATEST' });
     const extDir = path.join(this.opts.root, 'opt', 'extensions');
     const extensionFiles = fs.existsSync(extDir) ? fs.readdirSync(extDir).sort() : [];
@@ -214,6 +250,7 @@ export class LocalLambda {
     const id = randomUUID();
     const deadline = Date.now() + (this.opts.timeoutMs ?? 10_000);
     const result = new Promise<InvokeResult>(resolve => { this.pending = { id, payload: JSON.stringify(payload), deadline, resolve }; });
+    this.mark('invoke.start', { requestId: id });
     this.emit('platform.start', { requestId: id, version: '$LATEST' });
     if (this.mode === 'on-demand') {
       for (const ext of this.extensions.values()) {
@@ -245,6 +282,7 @@ export class LocalLambda {
       if (p.exitCode === null && p.signalCode === null) { this.runtimeSignals.push('SIGTERM'); p.kill('SIGTERM'); }
     }
     this.shutdownStartedAt = Date.now();
+    this.mark('shutdown.start');
     for (const ext of this.extensions.values()) {
       if (ext.events.includes('SHUTDOWN')) this.send(ext, { eventType: 'SHUTDOWN', shutdownReason: 'spindown', deadlineMs: deadline });
     }
@@ -295,7 +333,15 @@ export class LocalLambda {
     };
   }
 
+  private mark(mark: TimelineMark, detail: { who?: string; requestId?: string; at?: number } = {}): void {
+    if (!this.opts.timeline) return;
+    const { at, who, requestId } = detail;
+    const entry: TimelineEntry = { at: at ?? performance.now(), mark, ...(who !== undefined ? { who } : {}) };
+    this.timeline.push(requestId !== undefined ? { ...entry, requestId } : entry);
+  }
+
   private startProcess(label: string, file: string, args: string[], logType: 'extension' | 'function'): void {
+    this.mark('process.start', { who: label });
     const child = spawn(file, args, { cwd: path.join(this.opts.root, 'var', 'task'), env: this.baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     (child as any).kind = logType;
     (child as any).label = label;
@@ -403,6 +449,8 @@ export class LocalLambda {
   }
 
   private route(req: http.IncomingMessage, res: http.ServerResponse): void {
+    // The timeline's marks carry when the request arrived, not when its body was read.
+    const at = this.opts.timeline ? performance.now() : 0;
     const chunks: Buffer[] = [];
     req.on('data', c => chunks.push(c));
     req.on('end', () => {
@@ -427,6 +475,7 @@ export class LocalLambda {
           // lambda-managed-instances-execution-environment.html: no Invoke event for extensions there.
           if (this.mode === 'lambda-managed-instances' && events.includes('INVOKE')) return refuse('Extension.InvalidEventType', 'Lambda Managed Instances send extensions no INVOKE event: register for SHUTDOWN only');
           const ext: Extension = { id: randomUUID(), name, events, queue: [], idle: false };
+          this.mark('extension.register', { who: name, at });
           this.extensions.set(ext.id, ext);
           this.notify();
           return json(200, { functionName: this.functionName, functionVersion: '$LATEST', handler: this.baseEnv()._HANDLER, accountId: '123456789012' }, { 'Lambda-Extension-Identifier': ext.id });
@@ -434,6 +483,7 @@ export class LocalLambda {
         if (req.method === 'GET' && url === '/2020-01-01/extension/event/next') {
           const ext = this.extensions.get(id);
           if (!ext) return json(403, { errorType: 'Extension.Unknown', errorMessage: `unknown extension id ${id}` });
+          this.mark('extension.next', { who: ext.name, at });
           ext.waiting = res; ext.idle = ext.queue.length === 0;
           this.notify();
           this.flushExtension(ext);
@@ -447,6 +497,7 @@ export class LocalLambda {
           if (!this.extensions.has(id)) return json(403, { errorType: 'Extension.Unknown', errorMessage: `unknown extension id ${id}` });
           const sub = JSON.parse(body);
           const extension = this.extensions.get(id)!.name;
+          this.mark('telemetry.subscribe', { who: extension, at });
           const reason = subscribeRefusal(sub, this.mode);
           this.subscriptions.push({ extension, body: sub, status: reason ? 400 : 200, reason });
           if (reason) return json(400, { errorType: 'ValidationError', errorMessage: reason });
@@ -465,6 +516,7 @@ export class LocalLambda {
           return res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
         }
         if (req.method === 'GET' && url === '/2018-06-01/runtime/invocation/next') {
+          this.mark('runtime.next', { at });
           this.runtimeReady = true;
           this.runtimeWaiting = res;
           this.notify();
@@ -473,6 +525,7 @@ export class LocalLambda {
         }
         const done = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
         if (req.method === 'POST' && done) {
+          this.mark('invoke.response', { requestId: done[1], at });
           if (this.pending?.id === done[1]) this.pending.resolve({ requestId: done[1], response: done[2] === 'response' ? body : '', error: done[2] === 'error' ? body : undefined });
           return json(202, { status: 'OK' });
         }

@@ -1,3 +1,0 @@
-def handler(event:, context:)
-  { statusCode: 200, body: '{"ok":true}' }
-end
