@@ -16,6 +16,7 @@ import { ClickStackInstrumentation, ClickStackOptions } from '../../src';
 import { FunctionLayout, functionLayouts, layOut } from './lambda/layout';
 import { InvokeResult, LocalLambda } from './lambda/local-lambda';
 import { Attributes, attributes, OtlpSink } from './sink';
+import { InvokeWindow } from './timing';
 
 export const FUNCTION_NAME = 'e2e-fn';
 
@@ -55,6 +56,10 @@ export interface RunOptions {
   readonly waitBeforeShutdown?: (sink: OtlpSink, requestIds: string[]) => boolean;
   /** Leave the environment idle this long after the invokes, before SHUTDOWN (the SDK's timers run). */
   readonly idleBeforeShutdownMs?: number;
+  /** Leave the environment idle this long between two invokes. @default 0 */
+  readonly idleBetweenInvokesMs?: number;
+  /** Change the synthesized collector configuration before the run (negative controls, measurements). */
+  readonly editConfig?: (yaml: string) => string;
   readonly timeoutMs?: number;
   /** How long init may take. @default 60 s */
   readonly initTimeoutMs?: number;
@@ -67,6 +72,8 @@ export interface Run {
   /** Milliseconds: init (extensions and runtime ready), then each invoke. */
   readonly initMs: number;
   readonly invokeMs: number[];
+  /** Each invoke's window, for when its data left (timing.ts). */
+  readonly windows: InvokeWindow[];
   readonly environment: Record<string, string>;
   readonly config: string;
 }
@@ -91,13 +98,19 @@ export async function runFunction(s: Synthesized, rt: LanguageRuntime, opts: Run
   const environment: Record<string, string> = { LANG: 'C.UTF-8', ...env, ...rt.runtimeEnv, _HANDLER: s.layout.handler ?? '', ...(opts.envOverride ?? {}) };
   for (const [k, v] of Object.entries(environment)) if (/^\/(opt|var\/task)\//.test(v)) environment[k] = path.join(root, v);
   const uri = environment.OPENTELEMETRY_COLLECTOR_CONFIG_URI;
-  const config = uri.startsWith('env:') ? environment[uri.slice(4)] : fs.readFileSync(uri, 'utf8');
+  let config = uri.startsWith('env:') ? environment[uri.slice(4)] : fs.readFileSync(uri, 'utf8');
+  if (opts.editConfig) {
+    config = opts.editConfig(config);
+    if (uri.startsWith('env:')) environment[uri.slice(4)] = config;
+    else fs.writeFileSync(uri, config);
+  }
   const lam = new LocalLambda({
     root, environment, functionName: FUNCTION_NAME, timeoutMs: opts.timeoutMs ?? 20_000, initTimeoutMs: opts.initTimeoutMs ?? 60_000,
   });
   const start = Date.now();
   const results: InvokeResult[] = [];
   const invokeMs: number[] = [];
+  const windows: InvokeWindow[] = [];
   let initMs = 0;
   try {
     // A runtime that exits during init fails the run at once (Lambda would report Runtime.ExitError).
@@ -112,10 +125,12 @@ export async function runFunction(s: Synthesized, rt: LanguageRuntime, opts: Run
     });
     await Promise.race([lam.start(), exited]).finally(() => { initDone = true; });
     initMs = Date.now() - start;
-    for (const event of opts.events) {
+    for (const [i, event] of opts.events.entries()) {
+      if (i > 0 && opts.idleBetweenInvokesMs) await new Promise(r => setTimeout(r, opts.idleBetweenInvokesMs));
       const t0 = Date.now();
       const r = await lam.invoke(event);
       invokeMs.push(Date.now() - t0);
+      windows.push({ requestId: r.requestId, start: t0, end: r.endedAt ?? Date.now() });
       assert.equal(r.error, undefined, `invoke failed: ${r.error}\n${lam.output.slice(-6000)}`);
       results.push(r);
     }
@@ -130,7 +145,7 @@ export async function runFunction(s: Synthesized, rt: LanguageRuntime, opts: Run
   } finally {
     await lam.close();
   }
-  return { lambda: lam, results, start, initMs, invokeMs, environment, config };
+  return { lambda: lam, results, start, initMs, invokeMs, windows, environment, config };
 }
 
 /** A span with what the sink's DecodedSpan leaves out (kind, ids, parent). */
