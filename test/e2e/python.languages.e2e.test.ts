@@ -14,10 +14,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { e2eFile } from './file-setup';
 import { FUNCTION_NAME, fullSpans, LanguageRuntime, RESOURCE_ATTRIBUTES, requestsSince, runFunction, seconds, SPAN_KIND_SERVER, synthesize, traceparent } from './languages';
 import { pythonRuntime } from './runtimes/setup';
+import { deliveryOf } from './timing';
 import { ClickStackOptions, IngestionKey, Propagator, TraceSampler } from '../../src';
 
 const CODE = path.join(__dirname, 'runtimes', 'python', 'function');
 const KEY = 'e2e-python-key';
+/** Idle time after the invokes: well past the SDK's log batch delay (OTEL_BLRP_SCHEDULE_DELAY, 1000 ms by default). */
+const LOG_IDLE_MS = 3_000;
 let runtime: LanguageRuntime;
 
 const e2e = e2eFile(() => {
@@ -55,6 +58,12 @@ const OPTIONS: Partial<ClickStackOptions> = {
 /** The function's `logging` records of these invokes (the handler logs one line with its request id). */
 const logsOf = (ids: string[], service: string) => e2e.sink().logRecords().filter(l => l.resource['service.name'] === service && ids.some(id => String(l.body).includes(id)));
 
+/** The logs request that carried the SDK record of invoke `id` (its body names the request id). */
+function logRequest(id: string, since: number) {
+  return requestsSince(e2e.sink(), since).filter(r => r.signal === 'logs').find(r => (r.body.resourceLogs ?? []).some((rl: any) =>
+    (rl.scopeLogs ?? []).some((sl: any) => (sl.logRecords ?? []).some((l: any) => JSON.stringify(l.body ?? '').includes(id)))));
+}
+
 void test('Python: one SERVER span per invoke (cold + 2 warm), resource decoded, traceparent continued, metrics, logs, the key', { timeout: 180_000 }, async () => {
   const s = synth(OPTIONS);
   assert.equal(s.layout.environment.AWS_LAMBDA_EXEC_WRAPPER, '/opt/otel-handler');
@@ -63,8 +72,8 @@ void test('Python: one SERVER span per invoke (cold + 2 warm), resource decoded,
   const run = await runFunction(s, runtime, {
     events: [{ marker: 'm0', headers: { traceparent: parent.header } }, { marker: 'm1' }, { marker: 'm2' }],
     // Log records leave on the SDK's batch schedule (opentelemetry-sdk 1.44.0: 1000 ms), not at
-    // the end of the invoke (opentelemetry-lambda#2537): wait for them before SHUTDOWN.
-    waitBeforeShutdown: (_k, ids) => logsOf(ids, 'orders-python').length === ids.length,
+    // the end of the invoke (opentelemetry-lambda#2537): the environment idles past it first.
+    idleBeforeShutdownMs: LOG_IDLE_MS,
   }, e2e.sink());
   console.log(`# python: init ${seconds(run.initMs)}, invokes ${run.invokeMs.map(seconds).join(', ')}`);
   const ids = run.results.map(r => r.requestId);
@@ -111,9 +120,16 @@ void test('Python: one SERVER span per invoke (cold + 2 warm), resource decoded,
   }
   const requests = requestsSince(e2e.sink(), run.start);
   assert.deepEqual([...new Set(requests.map(r => r.signal))].sort(), ['logs', 'metrics', 'traces']);
-  // When they left: on the SDK's schedule, after the invokes (the stand-in forwards at once).
-  const lastInvokeEnd = run.start + run.initMs + run.invokeMs.reduce((a, b) => a + b, 0);
-  console.log(`# python: log requests at ${requests.filter(r => r.signal === 'logs').map(r => `${r.receivedAt - lastInvokeEnd} ms`).join(', ')} after the last invoke ended`);
+  // When they left: the SDK exported them on its schedule, after the invokes, while the
+  // environment was idle; the layer's decouple forwards only between INVOKE and
+  // platform.runtimeDone and after SHUTDOWN (open-telemetry/opentelemetry-lambda@faa4ca46
+  // collector/processor/decoupleprocessor/processor.go:79-119), so it held them until SHUTDOWN,
+  // although the environment sat idle for LOG_IDLE_MS first. In Lambda an environment that is
+  // frozen, then reclaimed, sends them only at its SHUTDOWN.
+  const when = run.windows.map((_w, i) => deliveryOf(run.windows, run.lambda.shutdownStartedAt, i, logRequest(ids[i], run.start)?.receivedAt));
+  console.log(`# python: the log record of each invoke left ${when.join(', ')}`);
+  assert.ok(!when.includes('within its invoke'), `a log record left within its invoke: ${when.join(', ')}`);
+  assert.equal(when[2], 'at SHUTDOWN', `the last invoke's log record: ${when[2]}`);
   for (const r of requests) {
     assert.equal(r.headers.authorization, KEY);
     assert.equal(r.gzip, true);
@@ -130,16 +146,17 @@ void test('Python: always_off sends no span, while metrics still arrive', { time
 
 void test('negative control: Python without OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED=true (the SDK\'s default) sends no log record, while spans and metrics arrive', { timeout: 120_000 }, async () => {
   const s = synth({ ...OPTIONS, serviceName: 'orders-python-nologs', debug: false });
-  let first: number | undefined;
   const run = await runFunction(s, runtime, {
     events: [{ marker: 'n0' }, { marker: 'n1' }],
     envOverride: { OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED: 'false' },
-    // Three times the SDK's batch schedule (1000 ms), in which the positive run's records arrive.
-    waitBeforeShutdown: () => Date.now() - (first ??= Date.now()) >= 3000,
+    // The positive run's idle (three times the SDK's batch schedule), then SHUTDOWN, at which
+    // decouple forwards what it held: the positive run's records arrive by then.
+    idleBeforeShutdownMs: LOG_IDLE_MS,
   }, e2e.sink());
   const ids = run.results.map(r => r.requestId);
   assert.equal(fullSpans(e2e.sink(), run.start).filter(sp => sp.kind === SPAN_KIND_SERVER && sp.resource['service.name'] === 'orders-python-nologs').length, 2, 'no spans: the run proves nothing');
   assert.ok(e2e.sink().dataPoints().some(p => p.resource['service.name'] === 'orders-python-nologs'), 'no metrics: the run proves nothing');
+  assert.deepEqual(run.lambda.killedAtDeadline, [], 'the collector did not exit by itself after SHUTDOWN');
   assert.deepEqual(logsOf(ids, 'orders-python-nologs'), []);
   assert.deepEqual(e2e.sink().logRecords().filter(l => l.resource['service.name'] === 'orders-python-nologs'), []);
 });
