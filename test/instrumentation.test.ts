@@ -189,7 +189,8 @@ describe('collector.yaml delivery', () => {
     expect(readFile(dir, 'index.js')).toContain('exports.handler');
     const yaml = readFile(dir, 'collector.yaml');
     expect(yaml).toContain('endpoint: https://otel.example.com:4318');
-    expect(yaml).toMatch(/processors:\n\s+- batch\n\s+- decouple\n/);
+    expect(yaml).toMatch(/processors:\n\s+- decouple\n/);
+    expect(yaml).not.toMatch(/batch/);
   });
 
   test('functions that share code and options share one instrumented asset', () => {
