@@ -16,7 +16,7 @@ import { ClickStackInstrumentation, ClickStackOptions } from '../../src';
 import { FunctionLayout, functionLayouts, layOut } from './lambda/layout';
 import { InvokeResult, LocalLambda } from './lambda/local-lambda';
 import { Attributes, attributes, OtlpSink } from './sink';
-import { InvokeWindow } from './timing';
+import { deliveryOf, Delivery, InvokeWindow } from './timing';
 
 export const FUNCTION_NAME = 'e2e-fn';
 
@@ -197,4 +197,37 @@ export function traceparent(): { header: string; traceId: string; spanId: string
 
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** The log records a request carried, as sent (attributes a list of key and value). */
+function logRecordsOf(r: { body: any }): any[] {
+  return (r.body.resourceLogs ?? []).flatMap((rl: any) => (rl.scopeLogs ?? []).flatMap((sl: any) => sl.logRecords ?? []));
+}
+
+/** A Telemetry API `function` record (the telemetryapi receiver gives it the attribute type=function). */
+function isFunctionRecord(l: any): boolean {
+  return (l.attributes ?? []).some((a: any) => a.key === 'type' && a.value?.stringValue === 'function');
+}
+
+/**
+ * When the log record of each invoke of `run` left (timing.ts): the SDK's record (`sdk`, whose body
+ * names the invoke's request id) or the Telemetry API `function` record of the line the handler
+ * printed (`function`, which the runtime prefixes with the request id).
+ */
+export function logDeliveries(sink: OtlpSink, run: Run, source: 'sdk' | 'function'): Delivery[] {
+  const requests = requestsSince(sink, run.start).filter(r => r.signal === 'logs');
+  return run.windows.map((w, i) => {
+    const carrier = requests.find(r => logRecordsOf(r).some(l => isFunctionRecord(l) === (source === 'function') && JSON.stringify(l.body ?? '').includes(w.requestId)));
+    return deliveryOf(run.windows, run.lambda.shutdownStartedAt, i, carrier?.receivedAt);
+  });
+}
+
+/** When the SERVER span of each invoke of `run` left. */
+export function spanDeliveries(sink: OtlpSink, run: Run): Delivery[] {
+  const requests = requestsSince(sink, run.start).filter(r => r.signal === 'traces');
+  return run.windows.map((w, i) => {
+    // The span's faas.invocation_id is the request id.
+    const carrier = requests.find(r => JSON.stringify(r.body).includes(`"${w.requestId}"`));
+    return deliveryOf(run.windows, run.lambda.shutdownStartedAt, i, carrier?.receivedAt);
+  });
 }

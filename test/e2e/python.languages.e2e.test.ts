@@ -4,7 +4,10 @@
  * runtimes/python) and awslambdaric, with the real collector, into the ClickStack stand-in.
  * Negative controls: OTEL_PROPAGATORS=b3 (which the library refuses for Python, so it is put into
  * the synthesized environment by hand) fails at init; without the library's
- * OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED=true no log record arrives (issue 27).
+ * OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED=true no log record arrives (issue 27). When the
+ * SDK's log records leave (timing.ts): one invoke late, at SHUTDOWN or never without a flush;
+ * within the invoke when the handler calls force_flush() (the positive control); lambdaTelemetry
+ * FUNCTION lines.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -12,15 +15,21 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { e2eFile } from './file-setup';
-import { FUNCTION_NAME, fullSpans, LanguageRuntime, RESOURCE_ATTRIBUTES, requestsSince, runFunction, seconds, SPAN_KIND_SERVER, synthesize, traceparent } from './languages';
+import {
+  FUNCTION_NAME, fullSpans, LanguageRuntime, logDeliveries, RESOURCE_ATTRIBUTES, requestsSince, runFunction, seconds, SPAN_KIND_SERVER,
+  spanDeliveries, synthesize, traceparent,
+} from './languages';
 import { pythonRuntime } from './runtimes/setup';
-import { deliveryOf } from './timing';
-import { ClickStackOptions, IngestionKey, Propagator, TraceSampler } from '../../src';
+import { tally } from './timing';
+import { ClickStackOptions, IngestionKey, Propagator, TelemetryApiType, TraceSampler } from '../../src';
 
 const CODE = path.join(__dirname, 'runtimes', 'python', 'function');
 const KEY = 'e2e-python-key';
 /** Idle time after the invokes: well past the SDK's log batch delay (OTEL_BLRP_SCHEDULE_DELAY, 1000 ms by default). */
 const LOG_IDLE_MS = 3_000;
+/** Idle time between invokes: past the SDK's log batch delay, with room to spare. */
+const LOG_GAP_MS = 2_000;
+const WITHIN = ['within its invoke', 'within its invoke', 'within its invoke'];
 let runtime: LanguageRuntime;
 
 const e2e = e2eFile(() => {
@@ -58,11 +67,6 @@ const OPTIONS: Partial<ClickStackOptions> = {
 /** The function's `logging` records of these invokes (the handler logs one line with its request id). */
 const logsOf = (ids: string[], service: string) => e2e.sink().logRecords().filter(l => l.resource['service.name'] === service && ids.some(id => String(l.body).includes(id)));
 
-/** The logs request that carried the SDK record of invoke `id` (its body names the request id). */
-function logRequest(id: string, since: number) {
-  return requestsSince(e2e.sink(), since).filter(r => r.signal === 'logs').find(r => (r.body.resourceLogs ?? []).some((rl: any) =>
-    (rl.scopeLogs ?? []).some((sl: any) => (sl.logRecords ?? []).some((l: any) => JSON.stringify(l.body ?? '').includes(id)))));
-}
 
 void test('Python: one SERVER span per invoke (cold + 2 warm), resource decoded, traceparent continued, metrics, logs, the key', { timeout: 180_000 }, async () => {
   const s = synth(OPTIONS);
@@ -126,14 +130,52 @@ void test('Python: one SERVER span per invoke (cold + 2 warm), resource decoded,
   // collector/processor/decoupleprocessor/processor.go:79-119), so it held them until SHUTDOWN,
   // although the environment sat idle for LOG_IDLE_MS first. In Lambda an environment that is
   // frozen, then reclaimed, sends them only at its SHUTDOWN.
-  const when = run.windows.map((_w, i) => deliveryOf(run.windows, run.lambda.shutdownStartedAt, i, logRequest(ids[i], run.start)?.receivedAt));
+  const when = logDeliveries(e2e.sink(), run, 'sdk');
   console.log(`# python: the log record of each invoke left ${when.join(', ')}`);
   assert.ok(!when.includes('within its invoke'), `a log record left within its invoke: ${when.join(', ')}`);
   assert.equal(when[2], 'at SHUTDOWN', `the last invoke's log record: ${when[2]}`);
+  // Spans and metrics: flushed before the handler returns, they leave within the invoke.
+  assert.deepEqual(spanDeliveries(e2e.sink(), run), WITHIN);
   for (const r of requests) {
     assert.equal(r.headers.authorization, KEY);
     assert.equal(r.gzip, true);
   }
+});
+
+void test('Python logs, three invokes LOG_GAP_MS apart then SHUTDOWN at once: a record leaves during the next invoke, the last one never; spans leave within their invoke', { timeout: 120_000 }, async () => {
+  // The layer's aws-lambda instrumentation flushes the tracer and meter providers only
+  // (opentelemetry-instrumentation-aws-lambda 0.65b0 aws_lambda/__init__.py:415-437;
+  // opentelemetry-lambda#2537): the SDK exports a record 1000 ms after its batch's first
+  // (opentelemetry-sdk 1.44.0 sdk/_logs/_internal/export/__init__.py:53), outside any invoke, and
+  // decouple holds it until the next INVOKE (open-telemetry/opentelemetry-lambda@faa4ca46
+  // collector/processor/decoupleprocessor/processor.go:79-119). SHUTDOWN right after the last
+  // invoke: the runtime gets SIGTERM before the SDK's timer fires, and that record is lost.
+  const s = synth({ ...OPTIONS, serviceName: 'orders-python-gap', debug: false });
+  const run = await runFunction(s, runtime, { events: [{ marker: 'g0' }, { marker: 'g1' }, { marker: 'g2' }], idleBetweenInvokesMs: LOG_GAP_MS }, e2e.sink());
+  const when = logDeliveries(e2e.sink(), run, 'sdk');
+  console.log(`# python, ${LOG_GAP_MS} ms between invokes: the log record of each invoke left ${when.join(', ')}`);
+  assert.deepEqual(when, ['during a later invoke', 'during a later invoke', 'never'], run.lambda.output.slice(-3000));
+  assert.deepEqual(spanDeliveries(e2e.sink(), run), WITHIN);
+});
+
+void test('Python logs: force_flush() on the logger provider before the handler returns (the sdkLogsNotFlushed warning\'s advice) sends every record within its invoke, SHUTDOWN at once', { timeout: 120_000 }, async () => {
+  // Positive control of the test above: the same SDK, the handler flushes (runtimes/python/function/app.py).
+  const s = synth({ ...OPTIONS, serviceName: 'orders-python-flush', debug: false });
+  const run = await runFunction(s, runtime, { events: [{ marker: 'f0', flushLogs: true }, { marker: 'f1', flushLogs: true }, { marker: 'f2', flushLogs: true }] }, e2e.sink());
+  const when = logDeliveries(e2e.sink(), run, 'sdk');
+  console.log(`# python, force_flush(): the log record of each invoke left ${when.join(', ')}`);
+  assert.deepEqual(when, WITHIN, run.lambda.output.slice(-3000));
+});
+
+void test('Python logs through lambdaTelemetry FUNCTION (the runtime\'s log lines, three invokes then SHUTDOWN at once): none is lost, but each leaves within its invoke only if it reaches the collector before platform.runtimeDone', { timeout: 120_000 }, async () => {
+  // As for Node.js: the line and the end of the invoke reach the collector through two Telemetry API
+  // subscriptions (25 ms buffers); decouple holds a line that arrives after platform.runtimeDone.
+  const s = synth({ ...OPTIONS, serviceName: 'orders-python-fn', debug: false, lambdaTelemetry: [TelemetryApiType.FUNCTION] });
+  const run = await runFunction(s, runtime, { events: [{ marker: 'c0' }, { marker: 'c1' }, { marker: 'c2' }] }, e2e.sink());
+  const when = logDeliveries(e2e.sink(), run, 'function');
+  console.log(`# python, lambdaTelemetry FUNCTION: the log line of each invoke left ${when.join(', ')} (${JSON.stringify(tally(when))})`);
+  for (const w of when) assert.ok(w === 'within its invoke' || w === 'during a later invoke' || w === 'at SHUTDOWN', `a log line: ${w}\n${run.lambda.output.slice(-3000)}`);
+  assert.deepEqual(run.lambda.killedAtDeadline, [], 'the collector did not exit by itself after SHUTDOWN');
 });
 
 void test('Python: always_off sends no span, while metrics still arrive', { timeout: 120_000 }, async () => {
