@@ -231,3 +231,19 @@ export function spanDeliveries(sink: OtlpSink, run: Run): Delivery[] {
     return deliveryOf(run.windows, run.lambda.shutdownStartedAt, i, carrier?.receivedAt);
   });
 }
+
+/** Where data that was not lost left, after its invoke began. */
+export const NOT_LOST: Delivery[] = ['within its invoke', 'during a later invoke', 'between invokes', 'at SHUTDOWN'];
+
+/** Every one of three invokes' data within its invoke. */
+export const WITHIN_EACH: Delivery[] = ['within its invoke', 'within its invoke', 'within its invoke'];
+
+/**
+ * Three invokes (`gapMs` apart), then SHUTDOWN at once: when each invoke's log record (`source`)
+ * and SERVER span left. `flushLogs`: the handler flushes its logger provider before returning.
+ */
+export async function logTiming(s: Synthesized, rt: LanguageRuntime, sink: OtlpSink, source: 'sdk' | 'function', opts: { gapMs?: number; flushLogs?: boolean } = {}) {
+  const events = ['t0', 't1', 't2'].map(marker => ({ marker, ...(opts.flushLogs ? { flushLogs: true } : {}) }));
+  const run = await runFunction(s, rt, { events, idleBetweenInvokesMs: opts.gapMs }, sink);
+  return { run, logs: logDeliveries(sink, run, source), spans: spanDeliveries(sink, run) };
+}

@@ -13,8 +13,8 @@ import { test } from 'node:test';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { e2eFile } from './file-setup';
 import {
-  FUNCTION_NAME, fullSpans, LanguageRuntime, logDeliveries, RESOURCE_ATTRIBUTES, requestsSince, runFunction, seconds, SPAN_KIND_SERVER,
-  spanDeliveries, synthesize, traceparent,
+  FUNCTION_NAME, fullSpans, LanguageRuntime, logDeliveries, logTiming, RESOURCE_ATTRIBUTES, requestsSince, runFunction, seconds, SPAN_KIND_SERVER,
+  NOT_LOST, spanDeliveries, synthesize, traceparent, WITHIN_EACH,
 } from './languages';
 import { nodejsRuntime } from './runtimes/setup';
 import { tally } from './timing';
@@ -139,8 +139,6 @@ void test('Node.js: always_off sends no span, while metrics and logs still arriv
   for (const r of run.results) assert.equal(JSON.parse(r.response).sampled, false);
 });
 
-const WITHIN = ['within its invoke', 'within its invoke', 'within its invoke'];
-
 void test('Node.js logs, three invokes LOG_GAP_MS apart then SHUTDOWN at once: a record leaves during the next invoke, the last one never; spans leave within their invoke', { timeout: 120_000 }, async () => {
   // The layer flushes the tracer and meter providers when the handler returns, not the logger
   // provider (instrumentation-aws-lambda 0.73.0 build/src/instrumentation.js:470-483;
@@ -150,20 +148,18 @@ void test('Node.js logs, three invokes LOG_GAP_MS apart then SHUTDOWN at once: a
   // collector/processor/decoupleprocessor/processor.go:79-119). SHUTDOWN right after the last
   // invoke: the runtime gets SIGTERM before the SDK's timer fires, and that record is lost.
   const s = synth({ ...OPTIONS, serviceName: 'orders-node-gap', debug: false });
-  const run = await runFunction(s, runtime, { events: [{ marker: 'g0' }, { marker: 'g1' }, { marker: 'g2' }], idleBetweenInvokesMs: LOG_GAP_MS }, e2e.sink());
-  const when = logDeliveries(e2e.sink(), run, 'sdk');
+  const { run, logs: when, spans } = await logTiming(s, runtime, e2e.sink(), 'sdk', { gapMs: LOG_GAP_MS });
   console.log(`# nodejs, ${LOG_GAP_MS} ms between invokes: the log record of each invoke left ${when.join(', ')}`);
   assert.deepEqual(when, ['during a later invoke', 'during a later invoke', 'never'], run.lambda.output.slice(-3000));
-  assert.deepEqual(spanDeliveries(e2e.sink(), run), WITHIN);
+  assert.deepEqual(spans, WITHIN_EACH);
 });
 
 void test('Node.js logs: forceFlush() on the logger provider before the handler returns (the sdkLogsNotFlushed warning\'s advice) sends every record within its invoke, SHUTDOWN at once', { timeout: 120_000 }, async () => {
   // Positive control of the test above: the same SDK, the handler flushes (runtimes/nodejs/function/index.js).
   const s = synth({ ...OPTIONS, serviceName: 'orders-node-flush', debug: false });
-  const run = await runFunction(s, runtime, { events: [{ marker: 'f0', flushLogs: true }, { marker: 'f1', flushLogs: true }, { marker: 'f2', flushLogs: true }] }, e2e.sink());
-  const when = logDeliveries(e2e.sink(), run, 'sdk');
+  const { run, logs: when } = await logTiming(s, runtime, e2e.sink(), 'sdk', { flushLogs: true });
   console.log(`# nodejs, forceFlush(): the log record of each invoke left ${when.join(', ')}`);
-  assert.deepEqual(when, WITHIN, run.lambda.output.slice(-3000));
+  assert.deepEqual(when, WITHIN_EACH, run.lambda.output.slice(-3000));
 });
 
 void test('Node.js logs through lambdaTelemetry FUNCTION (console lines, three invokes then SHUTDOWN at once): none is lost, but each leaves within its invoke only if it reaches the collector before platform.runtimeDone', { timeout: 120_000 }, async () => {
@@ -172,10 +168,9 @@ void test('Node.js logs through lambdaTelemetry FUNCTION (console lines, three i
   // subscription (platform.runtimeDone): which comes first is a race, and decouple holds a line that
   // loses it until the next INVOKE or SHUTDOWN. Lambda sends the buffered records before SHUTDOWN.
   const s = synth({ ...OPTIONS, serviceName: 'orders-node-fn', debug: false, lambdaTelemetry: [TelemetryApiType.FUNCTION] });
-  const run = await runFunction(s, runtime, { events: [{ marker: 'c0' }, { marker: 'c1' }, { marker: 'c2' }] }, e2e.sink());
-  const when = logDeliveries(e2e.sink(), run, 'function');
+  const { run, logs: when } = await logTiming(s, runtime, e2e.sink(), 'function');
   console.log(`# nodejs, lambdaTelemetry FUNCTION: the console line of each invoke left ${when.join(', ')} (${JSON.stringify(tally(when))})`);
-  for (const w of when) assert.ok(w === 'within its invoke' || w === 'during a later invoke' || w === 'at SHUTDOWN', `a console line: ${w}\n${run.lambda.output.slice(-3000)}`);
+  for (const w of when) assert.ok(NOT_LOST.includes(w), `a console line: ${w}\n${run.lambda.output.slice(-3000)}`);
   assert.deepEqual(run.lambda.killedAtDeadline, [], 'the collector did not exit by itself after SHUTDOWN');
 });
 

@@ -16,8 +16,8 @@ import { test } from 'node:test';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { e2eFile } from './file-setup';
 import {
-  FUNCTION_NAME, fullSpans, LanguageRuntime, logDeliveries, RESOURCE_ATTRIBUTES, requestsSince, runFunction, seconds, SPAN_KIND_SERVER,
-  spanDeliveries, synthesize, traceparent,
+  FUNCTION_NAME, fullSpans, LanguageRuntime, logDeliveries, logTiming, RESOURCE_ATTRIBUTES, requestsSince, runFunction, seconds, SPAN_KIND_SERVER,
+  NOT_LOST, spanDeliveries, synthesize, traceparent, WITHIN_EACH,
 } from './languages';
 import { pythonRuntime } from './runtimes/setup';
 import { tally } from './timing';
@@ -29,7 +29,6 @@ const KEY = 'e2e-python-key';
 const LOG_IDLE_MS = 3_000;
 /** Idle time between invokes: past the SDK's log batch delay, with room to spare. */
 const LOG_GAP_MS = 2_000;
-const WITHIN = ['within its invoke', 'within its invoke', 'within its invoke'];
 let runtime: LanguageRuntime;
 
 const e2e = e2eFile(() => {
@@ -135,7 +134,7 @@ void test('Python: one SERVER span per invoke (cold + 2 warm), resource decoded,
   assert.ok(!when.includes('within its invoke'), `a log record left within its invoke: ${when.join(', ')}`);
   assert.equal(when[2], 'at SHUTDOWN', `the last invoke's log record: ${when[2]}`);
   // Spans and metrics: flushed before the handler returns, they leave within the invoke.
-  assert.deepEqual(spanDeliveries(e2e.sink(), run), WITHIN);
+  assert.deepEqual(spanDeliveries(e2e.sink(), run), WITHIN_EACH);
   for (const r of requests) {
     assert.equal(r.headers.authorization, KEY);
     assert.equal(r.gzip, true);
@@ -151,30 +150,27 @@ void test('Python logs, three invokes LOG_GAP_MS apart then SHUTDOWN at once: a 
   // collector/processor/decoupleprocessor/processor.go:79-119). SHUTDOWN right after the last
   // invoke: the runtime gets SIGTERM before the SDK's timer fires, and that record is lost.
   const s = synth({ ...OPTIONS, serviceName: 'orders-python-gap', debug: false });
-  const run = await runFunction(s, runtime, { events: [{ marker: 'g0' }, { marker: 'g1' }, { marker: 'g2' }], idleBetweenInvokesMs: LOG_GAP_MS }, e2e.sink());
-  const when = logDeliveries(e2e.sink(), run, 'sdk');
+  const { run, logs: when, spans } = await logTiming(s, runtime, e2e.sink(), 'sdk', { gapMs: LOG_GAP_MS });
   console.log(`# python, ${LOG_GAP_MS} ms between invokes: the log record of each invoke left ${when.join(', ')}`);
   assert.deepEqual(when, ['during a later invoke', 'during a later invoke', 'never'], run.lambda.output.slice(-3000));
-  assert.deepEqual(spanDeliveries(e2e.sink(), run), WITHIN);
+  assert.deepEqual(spans, WITHIN_EACH);
 });
 
 void test('Python logs: force_flush() on the logger provider before the handler returns (the sdkLogsNotFlushed warning\'s advice) sends every record within its invoke, SHUTDOWN at once', { timeout: 120_000 }, async () => {
   // Positive control of the test above: the same SDK, the handler flushes (runtimes/python/function/app.py).
   const s = synth({ ...OPTIONS, serviceName: 'orders-python-flush', debug: false });
-  const run = await runFunction(s, runtime, { events: [{ marker: 'f0', flushLogs: true }, { marker: 'f1', flushLogs: true }, { marker: 'f2', flushLogs: true }] }, e2e.sink());
-  const when = logDeliveries(e2e.sink(), run, 'sdk');
+  const { run, logs: when } = await logTiming(s, runtime, e2e.sink(), 'sdk', { flushLogs: true });
   console.log(`# python, force_flush(): the log record of each invoke left ${when.join(', ')}`);
-  assert.deepEqual(when, WITHIN, run.lambda.output.slice(-3000));
+  assert.deepEqual(when, WITHIN_EACH, run.lambda.output.slice(-3000));
 });
 
 void test('Python logs through lambdaTelemetry FUNCTION (the runtime\'s log lines, three invokes then SHUTDOWN at once): none is lost, but each leaves within its invoke only if it reaches the collector before platform.runtimeDone', { timeout: 120_000 }, async () => {
   // As for Node.js: the line and the end of the invoke reach the collector through two Telemetry API
   // subscriptions (25 ms buffers); decouple holds a line that arrives after platform.runtimeDone.
   const s = synth({ ...OPTIONS, serviceName: 'orders-python-fn', debug: false, lambdaTelemetry: [TelemetryApiType.FUNCTION] });
-  const run = await runFunction(s, runtime, { events: [{ marker: 'c0' }, { marker: 'c1' }, { marker: 'c2' }] }, e2e.sink());
-  const when = logDeliveries(e2e.sink(), run, 'function');
+  const { run, logs: when } = await logTiming(s, runtime, e2e.sink(), 'function');
   console.log(`# python, lambdaTelemetry FUNCTION: the log line of each invoke left ${when.join(', ')} (${JSON.stringify(tally(when))})`);
-  for (const w of when) assert.ok(w === 'within its invoke' || w === 'during a later invoke' || w === 'at SHUTDOWN', `a log line: ${w}\n${run.lambda.output.slice(-3000)}`);
+  for (const w of when) assert.ok(NOT_LOST.includes(w), `a log line: ${w}\n${run.lambda.output.slice(-3000)}`);
   assert.deepEqual(run.lambda.killedAtDeadline, [], 'the collector did not exit by itself after SHUTDOWN');
 });
 
