@@ -14,8 +14,8 @@ import { test } from 'node:test';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { e2eFile } from './file-setup';
 import {
-  FUNCTION_NAME, fullSpans, LanguageRuntime, logDeliveries, logTiming, NOT_LOST, PYTHON_CODE, pythonLanguage, RESOURCE_ATTRIBUTES, requestsSince, runFunction,
-  seconds, SPAN_KIND_SERVER, spanDeliveries, synthesize, traceparent, WITHIN_EACH,
+  FUNCTION_NAME, fullSpans, LanguageRuntime, logDeliveries, logTiming, NOT_LOST, PYTHON_CODE, pythonLanguage, RESOURCE_ATTRIBUTES,
+  requestsSince, runFunction, seconds, SPAN_KIND_SERVER, spanDeliveries, synthesize, traceparent, WITHIN_EACH,
 } from './languages';
 import { tally } from './timing';
 import { ClickStackOptions, IngestionKey, Propagator, TelemetryApiType, TraceSampler } from '../../src';
