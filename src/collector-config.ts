@@ -38,7 +38,7 @@ export interface CollectorConfigInput {
    * would hold everything until SHUTDOWN, its 200-item channel (factory.go:50, processor.go:129)
    * blocking the receivers long before. Upstream's own converter leaves it out there
    * (collector/internal/confmap/converter/decoupleafterbatchconverter/converter.go:49-53).
-   * `batch` stays.
+   * `batch` instead: the environment is not frozen between invokes there, so its timer runs.
    * @default false
    */
   readonly managedInstances?: boolean;
@@ -59,7 +59,7 @@ interface CollectorConfig {
     readonly telemetryapi?: { readonly types: string[] };
   };
   readonly processors: {
-    readonly batch: {};
+    readonly batch?: {};
     readonly decouple?: {};
     readonly resource?: { readonly attributes: Array<{ readonly key: string; readonly value: string; readonly action: 'insert' }> };
     readonly transform?: { readonly log_statements: Array<{ readonly context: 'resource'; readonly statements: string[] }> };
@@ -83,7 +83,27 @@ export const OTLP_HTTP_ENDPOINT = 'localhost:4318';
 
 /**
  * Build the typed configuration. `decouple` is last in every pipeline (upstream no longer adds
- * it), except on Lambda Managed Instances, where no pipeline has it (`managedInstances`).
+ * it), with no `batch` before it; on Lambda Managed Instances `batch` in its place
+ * (`managedInstances`).
+ *
+ * No `batch` before `decouple`: the lifecycle calls FunctionFinished once it has seen
+ * platform.runtimeDone (open-telemetry/opentelemetry-lambda@faa4ca46
+ * collector/internal/lifecycle/manager.go:170-179; the same at every catalog release), and from
+ * then on `decouple` forwards nothing until the next INVOKE or SHUTDOWN
+ * (collector/processor/decoupleprocessor/processor.go:79-119). What the SDK flushes before the
+ * handler returns reaches `batch` within the invoke, but `batch` passes it on only when its 200 ms
+ * timer fires (go.opentelemetry.io/collector/processor/batchprocessor v0.157.0 factory.go:20),
+ * after runtimeDone: so every invoke's spans, metrics and flushed logs left during a later invoke
+ * or at SHUTDOWN (measured with the layer's collector built from faa4ca46; docs/runtime-notes.md).
+ * Without it, the receiver hands the data to `decouple`'s channel before it answers the SDK, and
+ * the forwarder drains the channel before FunctionFinished returns (processor.go:97-100, 111-114):
+ * it leaves within the invoke. Upstream's README describes `decouple` alone as the way to export
+ * "before the Lambda environment is frozen", and `batch` with it as a trade-off for frequently
+ * invoked functions, "at the expense of delaying the export" (collector/README.md:192-208;
+ * decoupleprocessor/README.md:14: "up to a maximum of 5 minutes"). The converter that would
+ * append `decouple` after a `batch` (decoupleafterbatchconverter) is not wired into the collector
+ * at any catalog release (internal/collector/collector.go:80-84 at faa4ca46: the queue converter
+ * only), and it appends nothing where there is no `batch`.
  */
 export function collectorConfig(input: CollectorConfigInput): CollectorConfig {
   const telemetryApi = input.telemetryApiTypes !== undefined && input.telemetryApiTypes.length > 0;
@@ -110,7 +130,7 @@ export function collectorConfig(input: CollectorConfigInput): CollectorConfig {
     ? { log_statements: [{ context: 'resource' as const, statements: attrs.map(([key, value]) => `set(attributes[${ottlString(key)}], ${ottlString(value)}) where attributes[${ottlString(key)}] == nil`) }] }
     : undefined;
   const logProcessor = logResource ? ['resource'] : logTransform ? ['transform'] : [];
-  const tail = input.managedInstances ? ['batch'] : ['batch', 'decouple'];
+  const tail = input.managedInstances ? ['batch'] : ['decouple'];
   const pipeline = (signal: Signal): Pipeline => ({
     receivers: signal === 'logs' && telemetryApi ? ['otlp', 'telemetryapi'] : ['otlp'],
     processors: signal === 'logs' ? [...logProcessor, ...tail] : [...tail],
@@ -122,8 +142,7 @@ export function collectorConfig(input: CollectorConfigInput): CollectorConfig {
       ...(telemetryApi ? { telemetryapi: { types: [...input.telemetryApiTypes!] } } : {}),
     },
     processors: {
-      batch: {},
-      ...(input.managedInstances ? {} : { decouple: {} }),
+      ...(input.managedInstances ? { batch: {} } : { decouple: {} }),
       ...(logResource ? { resource: logResource } : {}),
       ...(logTransform ? { transform: logTransform } : {}),
     },

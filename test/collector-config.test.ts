@@ -1,17 +1,17 @@
 import { parse } from 'yaml';
 import { renderCollectorConfig } from '../src/collector-config';
 
-test('the rendered config has OTLP receivers, batch then decouple, and an otlphttp exporter in every pipeline', () => {
+test('the rendered config has OTLP receivers, decouple alone (no batch before it), and an otlphttp exporter in every pipeline', () => {
   const config = parse(renderCollectorConfig({ endpoint: 'https://otel.example.com:4318', authorization: '${secretsmanager:arn}' }));
   expect(config).toEqual({
     receivers: { otlp: { protocols: { grpc: { endpoint: 'localhost:4317' }, http: { endpoint: 'localhost:4318' } } } },
-    processors: { batch: {}, decouple: {} },
+    processors: { decouple: {} },
     exporters: { otlphttp: { endpoint: 'https://otel.example.com:4318', compression: 'gzip', headers: { authorization: '${secretsmanager:arn}' } } },
     service: {
       pipelines: {
-        traces: { receivers: ['otlp'], processors: ['batch', 'decouple'], exporters: ['otlphttp'] },
-        metrics: { receivers: ['otlp'], processors: ['batch', 'decouple'], exporters: ['otlphttp'] },
-        logs: { receivers: ['otlp'], processors: ['batch', 'decouple'], exporters: ['otlphttp'] },
+        traces: { receivers: ['otlp'], processors: ['decouple'], exporters: ['otlphttp'] },
+        metrics: { receivers: ['otlp'], processors: ['decouple'], exporters: ['otlphttp'] },
+        logs: { receivers: ['otlp'], processors: ['decouple'], exporters: ['otlphttp'] },
       },
     },
   });
@@ -34,5 +34,21 @@ test('telemetryapi and debug render plainly, without YAML anchors or aliases', (
   const yaml = renderCollectorConfig({ endpoint: 'https://x', telemetryApiTypes: ['platform'], debug: true });
   expect(yaml).not.toMatch(/[&*]a\d/);
   const config = parse(yaml);
-  expect(config.service.pipelines.logs).toEqual({ receivers: ['otlp', 'telemetryapi'], processors: ['batch', 'decouple'], exporters: ['otlphttp', 'debug'] });
+  expect(config.service.pipelines.logs).toEqual({ receivers: ['otlp', 'telemetryapi'], processors: ['decouple'], exporters: ['otlphttp', 'debug'] });
+});
+
+test('no batch processor before decouple, with every option: its 200 ms timer would pass an invoke\'s data to decouple after platform.runtimeDone, when decouple forwards nothing until the next invoke', () => {
+  const inputs = [
+    { endpoint: 'https://x' },
+    { endpoint: 'https://x', debug: true, telemetryApiTypes: ['function', 'platform'], logResourceAttributes: [['a', 'b']] as Array<[string, string]> },
+    { endpoint: 'https://x', telemetryApiTypes: ['function'], logResourceAttributes: [['a', 'b']] as Array<[string, string]>, logResourceProcessor: 'transform' as const },
+  ];
+  for (const input of inputs) {
+    const config = parse(renderCollectorConfig(input));
+    expect(config.processors.batch).toBeUndefined();
+    for (const p of Object.values<any>(config.service.pipelines)) {
+      expect(p.processors).not.toContain('batch');
+      expect(p.processors[p.processors.length - 1]).toBe('decouple');
+    }
+  }
 });

@@ -194,7 +194,7 @@ describe('collector.yaml delivery', () => {
     expect(props.Layers[2]).toEqual(CONFIG);
     expect(fs.existsSync(path.join(stagedAssetDir(app, props.Code.S3Key), 'collector.yaml'))).toBe(false);
     const layer = Template.fromStack(stack).toJSON().Resources[props.Layers[2].Ref];
-    expect(readFile(stagedAssetDir(app, layer.Properties.Content.S3Key), 'clickstack', 'collector.yaml')).toMatch(/processors:\n\s+- batch\n\s+- decouple\n/);
+    expect(readFile(stagedAssetDir(app, layer.Properties.Content.S3Key), 'clickstack', 'collector.yaml')).toMatch(/processors:\n\s+- decouple\n/);
   });
 
   test('with ConfigDelivery.BUNDLE, asset code gets collector.yaml in a re-staged copy of its asset', () => {
@@ -206,7 +206,8 @@ describe('collector.yaml delivery', () => {
     expect(readFile(dir, 'index.js')).toContain('exports.handler');
     const yaml = readFile(dir, 'collector.yaml');
     expect(yaml).toContain('endpoint: https://otel.example.com:4318');
-    expect(yaml).toMatch(/processors:\n\s+- batch\n\s+- decouple\n/);
+    expect(yaml).toMatch(/processors:\n\s+- decouple\n/);
+    expect(yaml).not.toMatch(/batch/);
   });
 
   test('with ConfigDelivery.BUNDLE, functions that share code and options share one instrumented asset', () => {

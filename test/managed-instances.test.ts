@@ -40,8 +40,9 @@ describe('Lambda Managed Instances', () => {
     const config = collectorConfig({ endpoint: ENDPOINT, managedInstances: true, telemetryApiTypes: ['platform'], logResourceAttributes: [['a', 'b']] });
     expect(processors(config)).toEqual([['batch'], ['batch'], ['resource', 'batch']]);
     expect(Object.keys(config.processors)).not.toContain('decouple');
-    // Negative control: elsewhere decouple stays last.
-    expect(processors(collectorConfig({ endpoint: ENDPOINT }))).toEqual([['batch', 'decouple'], ['batch', 'decouple'], ['batch', 'decouple']]);
+    expect(config.processors.batch).toEqual({});
+    // Negative control: elsewhere decouple, alone.
+    expect(processors(collectorConfig({ endpoint: ENDPOINT }))).toEqual([['decouple'], ['decouple'], ['decouple']]);
   });
 
   test('a function on a capacity provider gets a config without decouple; its neighbour keeps decouple', () => {
@@ -57,7 +58,7 @@ describe('Lambda Managed Instances', () => {
     const config = deliveredConfig(app, stack, 'Mi');
     for (const p of processors(config)) expect(p).toEqual(['batch']);
     expect(config.processors.decouple).toBeUndefined();
-    for (const p of processors(deliveredConfig(app, stack, 'Od'))) expect(p).toEqual(['batch', 'decouple']);
+    for (const p of processors(deliveredConfig(app, stack, 'Od'))) expect(p).toEqual(['decouple']);
   });
 
   test('the config layer of an inline function on Managed Instances has no decouple', () => {

@@ -30,7 +30,7 @@ describe('Lambda logs and platform events (telemetryapi)', () => {
     expect(c.receivers.telemetryapi).toEqual({ types: ['function', 'platform'] });
     expect(c.service.pipelines.logs.receivers).toEqual(['otlp', 'telemetryapi']);
     expect(c.service.pipelines.traces.receivers).toEqual(['otlp']);
-    expect(c.service.pipelines.logs.processors).toEqual(['batch', 'decouple']);
+    expect(c.service.pipelines.logs.processors).toEqual(['decouple']);
   });
 });
 

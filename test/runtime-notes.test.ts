@@ -122,6 +122,18 @@ describe('SDK logs not flushed at the end of an invocation (opentelemetry-lambda
     expect(warnings(setup({ runtime: lambda.Runtime.PYTHON_3_13, environment: { OTEL_LOGS_EXPORTER: 'none' } }), 'sdkLogsNotFlushed')).toEqual([]);
   });
 
+  // Issue 27: the delay as measured with the layer's collector (test/e2e/*.languages.e2e.test.ts).
+  test('the warning states the measured delay: the next invocation or shutdown, lost at a shutdown before the export, forceFlush within; FUNCTION loses nothing but is not within either', () => {
+    for (const w of [
+      warnings(setup({ options: { nodejsEnabledInstrumentations: ['pino'] } }), 'sdkLogsNotFlushed')[0],
+      warnings(setup({ runtime: lambda.Runtime.PYTHON_3_13 }), 'sdkLogsNotFlushed')[0],
+    ]) {
+      expect(w).toMatch(/exports log records 1000 ms after the first record of a batch \(.*\), after the invocation has ended; the collector's decouple processor forwards them only during an invocation or at shutdown, so a record leaves during the next invocation, or when the environment shuts down, and a record not yet exported when it shuts down is lost \(measured: of three invocations 2 s apart, then shutdown, two records arrived one invocation late and the last never/);
+      expect(w).toMatch(/before the handler returns \(measured: every record within its invocation\)/);
+      expect(w).toMatch(/lambdaTelemetry FUNCTION \(logs through CloudWatch\) loses no line, but sends a line within its invocation only when it reaches the collector before the invocation ends/);
+    }
+  });
+
   test('the Node.js warning names the batch schedule of the layer\'s SDK', () => {
     expect(warnings(setup({ options: { nodejsEnabledInstrumentations: ['pino'] } }), 'sdkLogsNotFlushed')[0]).toMatch(/1000 ms after the first record of a batch \(@opentelemetry\/sdk-logs 0\.221\.0\)/);
     expect(warnings(setup({ options: { nodejsEnabledInstrumentations: ['pino'], nodejsLayer: NodejsLayer.V0_22_0 } }), 'sdkLogsNotFlushed')[0]).toMatch(/5000 ms after the first record of a batch \(@opentelemetry\/sdk-logs 0\.215\.0\)/);

@@ -254,9 +254,9 @@ describe('6. Telemetry API logs carry the resource identity', () => {
         ],
       }],
     });
-    expect(c.service.pipelines.logs.processors).toEqual(['transform', 'batch', 'decouple']);
-    expect(c.service.pipelines.traces.processors).toEqual(['batch', 'decouple']);
-    expect(build({ ...identity, collectorLayer: CollectorLayer.V0_22_0 }).config().service.pipelines.logs.processors).toEqual(['transform', 'batch', 'decouple']);
+    expect(c.service.pipelines.logs.processors).toEqual(['transform', 'decouple']);
+    expect(c.service.pipelines.traces.processors).toEqual(['decouple']);
+    expect(build({ ...identity, collectorLayer: CollectorLayer.V0_22_0 }).config().service.pipelines.logs.processors).toEqual(['transform', 'decouple']);
   });
 
   test.each([
@@ -275,7 +275,7 @@ describe('6. Telemetry API logs carry the resource identity', () => {
         { key: 'cdk.construct.path', value: 'Stack-eu-west-1/Fn', action: 'insert' },
       ],
     });
-    expect(c.service.pipelines.logs.processors).toEqual(['resource', 'batch', 'decouple']);
+    expect(c.service.pipelines.logs.processors).toEqual(['resource', 'decouple']);
   });
 
   test('no resource or transform processor without the receiver or without attributes', () => {

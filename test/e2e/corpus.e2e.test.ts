@@ -76,8 +76,11 @@ function checkResolved(c: CorpusCase, config: any): void {
   assert.equal(auth, EXPECTED_KEY[c.dims.key], `${c.name}: authorization header`);
   const pipelines = config.service.pipelines;
   const managed = c.dims.placement === 'managed-instances';
-  // No INVOKE events on Managed Instances, so decouple would never forward there (issue 16); batch stays.
-  const tail = managed ? ['batch'] : ['batch', 'decouple'];
+  // No INVOKE events on Managed Instances, so decouple would never forward there (issue 16): batch
+  // instead. Elsewhere decouple alone: a batch before it would pass an invoke's data on after
+  // platform.runtimeDone, when decouple forwards nothing until the next invoke (issue 27).
+  const tail = managed ? ['batch'] : ['decouple'];
+  assert.equal(config.processors.batch === undefined, !managed, `${c.name}: batch processor ${managed ? 'missing' : 'present'}`);
   const telemetry = c.dims.lambdaTelemetry !== 'none';
   const attrs = telemetry && c.dims.attributes === 'some';
   for (const signal of ['traces', 'metrics', 'logs']) {

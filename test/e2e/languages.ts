@@ -17,6 +17,7 @@ import { FunctionLayout, functionLayouts, layOut } from './lambda/layout';
 import { InvokeResult, LocalLambda } from './lambda/local-lambda';
 import { javaRuntime, nodejsRuntime, pythonRuntime } from './runtimes/setup';
 import { Attributes, attributes, OtlpSink } from './sink';
+import { deliveryOf, Delivery, InvokeWindow } from './timing';
 
 export const FUNCTION_NAME = 'e2e-fn';
 
@@ -129,6 +130,10 @@ export interface RunOptions {
   readonly waitBeforeShutdown?: (sink: OtlpSink, requestIds: string[]) => boolean;
   /** Leave the environment idle this long after the invokes, before SHUTDOWN (the SDK's timers run). */
   readonly idleBeforeShutdownMs?: number;
+  /** Leave the environment idle this long between two invokes. @default 0 */
+  readonly idleBetweenInvokesMs?: number;
+  /** Change the synthesized collector configuration before the run (negative controls, measurements). */
+  readonly editConfig?: (yaml: string) => string;
   readonly timeoutMs?: number;
   /** How long init may take. @default 60 s */
   readonly initTimeoutMs?: number;
@@ -145,6 +150,8 @@ export interface Run {
   /** Milliseconds: init (extensions and runtime ready), then each invoke. */
   readonly initMs: number;
   readonly invokeMs: number[];
+  /** Each invoke's window, for when its data left (timing.ts). */
+  readonly windows: InvokeWindow[];
   readonly environment: Record<string, string>;
   /** The collector configuration ('' for an uninstrumented function). */
   readonly config: string;
@@ -179,7 +186,12 @@ export async function runFunction(s: Synthesized, rt: LanguageRuntime, opts: Run
   };
   for (const [k, v] of Object.entries(environment)) if (/^\/(opt|var\/task)\//.test(v)) environment[k] = path.join(root, v);
   const uri = environment.OPENTELEMETRY_COLLECTOR_CONFIG_URI;
-  const config = uri === undefined ? '' : uri.startsWith('env:') ? environment[uri.slice(4)] : fs.readFileSync(uri, 'utf8');
+  let config = uri === undefined ? '' : uri.startsWith('env:') ? environment[uri.slice(4)] : fs.readFileSync(uri, 'utf8');
+  if (opts.editConfig && uri !== undefined) {
+    config = opts.editConfig(config);
+    if (uri.startsWith('env:')) environment[uri.slice(4)] = config;
+    else fs.writeFileSync(uri, config);
+  }
   const lam = new LocalLambda({
     root,
     environment,
@@ -191,6 +203,7 @@ export async function runFunction(s: Synthesized, rt: LanguageRuntime, opts: Run
   const start = Date.now();
   const results: InvokeResult[] = [];
   const invokeMs: number[] = [];
+  const windows: InvokeWindow[] = [];
   let initMs = 0;
   try {
     // A runtime that exits during init fails the run at once (Lambda would report Runtime.ExitError).
@@ -205,10 +218,12 @@ export async function runFunction(s: Synthesized, rt: LanguageRuntime, opts: Run
     });
     await Promise.race([lam.start(), exited]).finally(() => { initDone = true; });
     initMs = Date.now() - start;
-    for (const event of opts.events) {
+    for (const [i, event] of opts.events.entries()) {
+      if (i > 0 && opts.idleBetweenInvokesMs) await new Promise(r => setTimeout(r, opts.idleBetweenInvokesMs));
       const t0 = Date.now();
       const r = await lam.invoke(event);
       invokeMs.push(Date.now() - t0);
+      windows.push({ requestId: r.requestId, start: t0, end: r.endedAt ?? Date.now() });
       assert.equal(r.error, undefined, `invoke failed: ${r.error}\n${lam.output.slice(-6000)}`);
       results.push(r);
     }
@@ -223,7 +238,7 @@ export async function runFunction(s: Synthesized, rt: LanguageRuntime, opts: Run
   } finally {
     await lam.close();
   }
-  return { lambda: lam, results, start, initMs, invokeMs, environment, config, root };
+  return { lambda: lam, results, start, initMs, invokeMs, windows, environment, config, root };
 }
 
 /** A span with what the sink's DecodedSpan leaves out (kind, ids, parent). */
@@ -275,4 +290,53 @@ export function traceparent(): { header: string; traceId: string; spanId: string
 
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** The log records a request carried, as sent (attributes a list of key and value). */
+function logRecordsOf(r: { body: any }): any[] {
+  return (r.body.resourceLogs ?? []).flatMap((rl: any) => (rl.scopeLogs ?? []).flatMap((sl: any) => sl.logRecords ?? []));
+}
+
+/** A Telemetry API `function` record (the telemetryapi receiver gives it the attribute type=function). */
+function isFunctionRecord(l: any): boolean {
+  return (l.attributes ?? []).some((a: any) => a.key === 'type' && a.value?.stringValue === 'function');
+}
+
+/**
+ * When the log record of each invoke of `run` left (timing.ts): the SDK's record (`sdk`, whose body
+ * names the invoke's request id) or the Telemetry API `function` record of the line the handler
+ * printed (`function`, which the runtime prefixes with the request id).
+ */
+export function logDeliveries(sink: OtlpSink, run: Run, source: 'sdk' | 'function'): Delivery[] {
+  const requests = requestsSince(sink, run.start).filter(r => r.signal === 'logs');
+  return run.windows.map((w, i) => {
+    const carrier = requests.find(r => logRecordsOf(r).some(l => isFunctionRecord(l) === (source === 'function') && JSON.stringify(l.body ?? '').includes(w.requestId)));
+    return deliveryOf(run.windows, run.lambda.shutdownStartedAt, i, carrier?.receivedAt);
+  });
+}
+
+/** When the SERVER span of each invoke of `run` left. */
+export function spanDeliveries(sink: OtlpSink, run: Run): Delivery[] {
+  const requests = requestsSince(sink, run.start).filter(r => r.signal === 'traces');
+  return run.windows.map((w, i) => {
+    // The span's faas.invocation_id is the request id.
+    const carrier = requests.find(r => JSON.stringify(r.body).includes(`"${w.requestId}"`));
+    return deliveryOf(run.windows, run.lambda.shutdownStartedAt, i, carrier?.receivedAt);
+  });
+}
+
+/** Where data that was not lost left, after its invoke began. */
+export const NOT_LOST: Delivery[] = ['within its invoke', 'during a later invoke', 'between invokes', 'at SHUTDOWN'];
+
+/** Every one of three invokes' data within its invoke. */
+export const WITHIN_EACH: Delivery[] = ['within its invoke', 'within its invoke', 'within its invoke'];
+
+/**
+ * Three invokes (`gapMs` apart), then SHUTDOWN at once: when each invoke's log record (`source`)
+ * and SERVER span left. `flushLogs`: the handler flushes its logger provider before returning.
+ */
+export async function logTiming(s: Synthesized, rt: LanguageRuntime, sink: OtlpSink, source: 'sdk' | 'function', opts: { gapMs?: number; flushLogs?: boolean } = {}) {
+  const events = ['t0', 't1', 't2'].map(marker => ({ marker, ...(opts.flushLogs ? { flushLogs: true } : {}) }));
+  const run = await runFunction(s, rt, { events, idleBetweenInvokesMs: opts.gapMs }, sink);
+  return { run, logs: logDeliveries(sink, run, source), spans: spanDeliveries(sink, run) };
 }

@@ -3,23 +3,26 @@
  * layer 0.23.0's SDK (npm packages at the layer's versions, our loader: runtimes/nodejs) and
  * aws-lambda-ric, with the real collector, into the ClickStack stand-in. Negative control: a
  * resource attribute over 255 characters (which the library refuses, so it is put into the
- * synthesized environment by hand) loses every resource attribute.
+ * synthesized environment by hand) loses every resource attribute. When the SDK's log records
+ * leave (timing.ts): one invoke late, at SHUTDOWN or never without a flush; within the invoke
+ * when the handler calls forceFlush() (the positive control); lambdaTelemetry FUNCTION lines.
  */
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { e2eFile } from './file-setup';
-import { FUNCTION_NAME, fullSpans, LanguageRuntime, NODEJS_CODE, nodejsLanguage, RESOURCE_ATTRIBUTES, requestsSince, runFunction, seconds, SPAN_KIND_SERVER, synthesize, traceparent } from './languages';
-import { ClickStackOptions, IngestionKey, Propagator, TraceSampler } from '../../src';
+import {
+  FUNCTION_NAME, fullSpans, LanguageRuntime, logDeliveries, logTiming, NODEJS_CODE, nodejsLanguage, NOT_LOST, RESOURCE_ATTRIBUTES,
+  requestsSince, runFunction, seconds, SPAN_KIND_SERVER, spanDeliveries, synthesize, traceparent, WITHIN_EACH,
+} from './languages';
+import { tally } from './timing';
+import { ClickStackOptions, IngestionKey, Propagator, TelemetryApiType, TraceSampler } from '../../src';
 
 /** Idle time after the invokes: well past the SDK's log batch delay (OTEL_BLRP_SCHEDULE_DELAY, 1000 ms by default). */
 const LOG_IDLE_MS = 3_000;
 
-/** The logs request that carried the record of invoke `id` (its body names the request id). */
-function logRequest(id: string, since: number) {
-  return requestsSince(e2e.sink(), since).filter(r => r.signal === 'logs').find(r => (r.body.resourceLogs ?? []).some((rl: any) =>
-    (rl.scopeLogs ?? []).some((sl: any) => (sl.logRecords ?? []).some((l: any) => JSON.stringify(l.body ?? '').includes(id)))));
-}
+/** Idle time between invokes: past the SDK's log batch delay (1000 ms at @opentelemetry/sdk-logs 0.221.0), with room to spare. */
+const LOG_GAP_MS = 2_000;
 const KEY = 'e2e-node-key';
 let runtime: LanguageRuntime;
 
@@ -93,14 +96,15 @@ void test('Node.js: one SERVER span per invoke (cold + 2 warm), resource decoded
   const logs = e2e.sink().logRecords().filter(l => ids.some(id => String(l.body).includes(id)));
   assert.equal(logs.length, 3);
   assert.equal(logs[0].resource['owner.name'], RESOURCE_ATTRIBUTES['owner.name']);
-  // What really happens today under the layer's decouple (issue 26, point 6; issue 27 decides what
-  // the library changes): the SDK exports the last invoke's log record on its batch schedule,
-  // outside any invoke, so decouple holds it until SHUTDOWN (open-telemetry/opentelemetry-lambda@faa4ca46
+  // What happens under the layer's decouple: the SDK exports the last invoke's log record on its
+  // batch schedule, outside any invoke, so decouple holds it until SHUTDOWN (open-telemetry/opentelemetry-lambda@faa4ca46
   // collector/processor/decoupleprocessor/processor.go:79-119), although the environment sat idle
-  // for LOG_IDLE_MS first. In Lambda an environment that is frozen, then reclaimed, sends it never.
-  const lastLog = logRequest(ids[2], run.start);
-  assert.ok(lastLog, 'the last invoke\'s log record never arrived');
-  assert.ok(lastLog.receivedAt >= run.lambda.shutdownStartedAt!, `the last invoke's log record left ${run.lambda.shutdownStartedAt! - lastLog.receivedAt} ms before SHUTDOWN: decouple did not hold it`);
+  // for LOG_IDLE_MS first. No layer or SDK setting changes it (issue 27); forceFlush() does (below).
+  const when = logDeliveries(e2e.sink(), run, 'sdk');
+  console.log(`# nodejs: the log record of each invoke left ${when.join(', ')}`);
+  assert.equal(when[2], 'at SHUTDOWN', `the last invoke's log record: ${when[2]}`);
+  // Spans and metrics: flushed before the handler returns, they leave within the invoke.
+  assert.deepEqual(spanDeliveries(e2e.sink(), run), ['within its invoke', 'within its invoke', 'within its invoke']);
 
   const requests = requestsSince(e2e.sink(), run.start);
   assert.deepEqual([...new Set(requests.map(r => r.signal))].sort(), ['logs', 'metrics', 'traces']);
@@ -119,6 +123,41 @@ void test('Node.js: always_off sends no span, while metrics and logs still arriv
   assert.deepEqual(fullSpans(e2e.sink(), run.start).filter(sp => sp.resource['service.name'] === 'orders-node-off'), []);
   assert.ok(e2e.sink().dataPoints().some(p => p.resource['service.name'] === 'orders-node-off'), 'no metrics: the run proves nothing');
   for (const r of run.results) assert.equal(JSON.parse(r.response).sampled, false);
+});
+
+void test('Node.js logs, three invokes LOG_GAP_MS apart then SHUTDOWN at once: a record leaves during the next invoke, the last one never; spans leave within their invoke', { timeout: 120_000 }, async () => {
+  // The layer flushes the tracer and meter providers when the handler returns, not the logger
+  // provider (instrumentation-aws-lambda 0.73.0 build/src/instrumentation.js:470-483;
+  // opentelemetry-lambda#2537): the SDK exports a record 1000 ms after its batch's first
+  // (@opentelemetry/sdk-logs 0.221.0 BatchLogRecordProcessorBase.js:101-106), outside any invoke,
+  // and decouple holds it until the next INVOKE (open-telemetry/opentelemetry-lambda@faa4ca46
+  // collector/processor/decoupleprocessor/processor.go:79-119). SHUTDOWN right after the last
+  // invoke: the runtime gets SIGTERM before the SDK's timer fires, and that record is lost.
+  const s = synth({ ...OPTIONS, serviceName: 'orders-node-gap', debug: false });
+  const { run, logs: when, spans } = await logTiming(s, runtime, e2e.sink(), 'sdk', { gapMs: LOG_GAP_MS });
+  console.log(`# nodejs, ${LOG_GAP_MS} ms between invokes: the log record of each invoke left ${when.join(', ')}`);
+  assert.deepEqual(when, ['during a later invoke', 'during a later invoke', 'never'], run.lambda.output.slice(-3000));
+  assert.deepEqual(spans, WITHIN_EACH);
+});
+
+void test('Node.js logs: forceFlush() on the logger provider before the handler returns (the sdkLogsNotFlushed warning\'s advice) sends every record within its invoke, SHUTDOWN at once', { timeout: 120_000 }, async () => {
+  // Positive control of the test above: the same SDK, the handler flushes (runtimes/nodejs/function/index.js).
+  const s = synth({ ...OPTIONS, serviceName: 'orders-node-flush', debug: false });
+  const { run, logs: when } = await logTiming(s, runtime, e2e.sink(), 'sdk', { flushLogs: true });
+  console.log(`# nodejs, forceFlush(): the log record of each invoke left ${when.join(', ')}`);
+  assert.deepEqual(when, WITHIN_EACH, run.lambda.output.slice(-3000));
+});
+
+void test('Node.js logs through lambdaTelemetry FUNCTION (console lines, three invokes then SHUTDOWN at once): none is lost, but each leaves within its invoke only if it reaches the collector before platform.runtimeDone', { timeout: 120_000 }, async () => {
+  // The line reaches the collector through the Telemetry API (buffered 25 ms: the receiver's
+  // subscription, receiver/telemetryapireceiver), the end of the invoke through the lifecycle's own
+  // subscription (platform.runtimeDone): which comes first is a race, and decouple holds a line that
+  // loses it until the next INVOKE or SHUTDOWN. Lambda sends the buffered records before SHUTDOWN.
+  const s = synth({ ...OPTIONS, serviceName: 'orders-node-fn', debug: false, lambdaTelemetry: [TelemetryApiType.FUNCTION] });
+  const { run, logs: when } = await logTiming(s, runtime, e2e.sink(), 'function');
+  console.log(`# nodejs, lambdaTelemetry FUNCTION: the console line of each invoke left ${when.join(', ')} (${JSON.stringify(tally(when))})`);
+  for (const w of when) assert.ok(NOT_LOST.includes(w), `a console line: ${w}\n${run.lambda.output.slice(-3000)}`);
+  assert.deepEqual(run.lambda.killedAtDeadline, [], 'the collector did not exit by itself after SHUTDOWN');
 });
 
 void test('negative control: Node.js with a resource attribute over 255 characters loses every resource attribute', { timeout: 120_000 }, async () => {

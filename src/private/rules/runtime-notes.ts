@@ -72,9 +72,21 @@ export function runtimeNotesRule(fn: lambda.Function, draft: Draft): Finding {
         else if (own === undefined) why = `its logging records go through the Python SDK (${PYTHON_LOGGING}=true, which the library sets so that they are sent; set it to false to send none)`;
         flush = 'call opentelemetry._logs.get_logger_provider().force_flush()';
       }
+      // What that means, measured with the layer's collector (layer-collector/0.23.0 built from
+      // source, and its stand-in) in the local Lambda (test/e2e/*.languages.e2e.test.ts; Node.js
+      // layer 0.23.0, Python layer 0.21.0, both 1000 ms): the SDK exports after the invocation has
+      // ended, and decouple forwards only during an invocation or at SHUTDOWN
+      // (lambda@faa4ca46 collector/processor/decoupleprocessor/processor.go:79-119), so a record
+      // left during the next invocation (three invocations 2 s apart: the first two one invocation
+      // late), or at SHUTDOWN when the SDK exported it before; SHUTDOWN within the schedule lost it
+      // (the third of those; three invocations back to back, then SHUTDOWN: 0 of 3 arrived, measured
+      // by hand). forceFlush() before returning: 3 of 3
+      // within their invocation. lambdaTelemetry FUNCTION lost no line, but a line reaches the
+      // collector through the Telemetry API's buffer and left within its invocation only when it
+      // arrived before platform.runtimeDone (Node.js 1 of 3, Python 0 of 3; the last at SHUTDOWN).
       if (why) {
-        const when = batch ? `, ${batch.scheduleDelayMillis} ms after the first record of a batch (${batch.sdk})` : '';
-        warnings.push([RUNTIME_NOTE_IDS.logsNotFlushed, `${where}: ${why}, but the layer (${release}) flushes only spans and metrics when an invocation ends, and its SDK exports log records on its batch schedule${when}; Lambda freezes the environment when the invocation ends, so records still batched then are sent during a later invocation, or lost when the environment is shut down (opentelemetry-lambda#2537). To send them within the invocation, ${flush} before the handler returns; or send logs to CloudWatch and use lambdaTelemetry FUNCTION instead`]);
+        const delay = batch ? `${batch.scheduleDelayMillis} ms after the first record of a batch (${batch.sdk})` : 'on its batch schedule';
+        warnings.push([RUNTIME_NOTE_IDS.logsNotFlushed, `${where}: ${why}, but the layer (${release}) flushes only spans and metrics when an invocation ends, and its SDK exports log records ${delay}, after the invocation has ended; the collector's decouple processor forwards them only during an invocation or at shutdown, so a record leaves during the next invocation, or when the environment shuts down, and a record not yet exported when it shuts down is lost (measured: of three invocations 2 s apart, then shutdown, two records arrived one invocation late and the last never; opentelemetry-lambda#2537). To send them within the invocation, ${flush} before the handler returns (measured: every record within its invocation). lambdaTelemetry FUNCTION (logs through CloudWatch) loses no line, but sends a line within its invocation only when it reaches the collector before the invocation ends`]);
       }
     }
     // OTEL_BLRP_* on a layer whose SDK does not read them (the Node.js layer 0.20.0 and later
