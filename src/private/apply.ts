@@ -54,6 +54,7 @@ export function applyPlan(fn: lambda.Function, plan: FunctionPlan): void {
   }
   // What the code of a collector-only function must do is said once per stack, in its summary.
   if (plan.collectorOnlyFamily) StackReport.of(Stack.of(fn)).collectorOnly.set(fn, plan.collectorOnlyFamily);
+  for (const line of plan.notes.summary ?? []) StackReport.of(Stack.of(fn)).addNote(line, fn);
   // A capacity provider set by a raw override shows only in the synthesized template.
   if (!plan.managedInstances) watchCapacityProviderOverride(fn, plan.owner);
   shared.plans.set(fn, plan);
