@@ -67,7 +67,7 @@ import { BundleSpec, ensureBundles } from './bench-bundles';
 
 const ROOT = path.resolve(__dirname, '..');
 const CODE_KINDS: CodeKind[] = ['inline', 'asset', 'bundles'];
-const INSTRUMENTED: Exclude<Variant, 'baseline'>[] = ['construct', 'aspect'];
+const INSTRUMENTED: Exclude<Variant, 'baseline'>[] = ['handwritten', 'construct', 'aspect'];
 /** Config deliveries by name: `default` leaves the option unset. */
 const DELIVERIES = ['default', 'auto', 'bundle', 'layer', 'environment'] as const;
 type Delivery = typeof DELIVERIES[number];
@@ -188,7 +188,7 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--only': {
         const v = take();
-        if (v !== 'construct' && v !== 'aspect') die('--only takes construct or aspect');
+        if (v !== 'construct' && v !== 'aspect' && v !== 'handwritten') die('--only takes construct, aspect or handwritten');
         args.variants = [v];
         args.only = v;
         break;
@@ -462,7 +462,7 @@ function variantsOf(args: Args, code: CodeKind): VariantSpec[] {
   for (const variant of kinds) {
     for (const d of deliveries) {
       const spec: VariantSpec = d === 'default' ? { label: variant, variant } : { label: `${variant}/${d}`, variant, delivery: d.toUpperCase() };
-      if (args.before !== undefined) out.push({ ...spec, label: `${spec.label}@${args.before}`, before: true });
+      if (args.before !== undefined && variant !== 'handwritten') out.push({ ...spec, label: `${spec.label}@${args.before}`, before: true });
       out.push(spec);
     }
   }
@@ -646,7 +646,7 @@ function checks(rows: Row[], args: Args): Check[] {
     out.push({ target, code, variant, limit, value: value === undefined ? 'not measured' : value.toFixed(digits), met: value === undefined ? undefined : ok(value) });
   };
   for (const code of args.workloads.filter(c => c !== 'bundles')) {
-    for (const { label: v } of variantsOf(args, code).filter(spec => !spec.before)) {
+    for (const { label: v } of variantsOf(args, code).filter(spec => !spec.before && spec.variant !== 'handwritten')) {
       const r = find(500, code, v);
       const limit = code === 'inline' ? 1.10 : 1.15;
       add('synth ratio @500', code, v, `<= ${limit}`, r?.synthRatio, x => x <= limit);
@@ -795,8 +795,10 @@ function main(): void {
           }
         }
         if (args.runs === 'auto') log(` [95% CI half-width ${widest(mode, n, code, variants).toFixed(3)}]`);
-        // Profiled runs (not timed): the library's share of the measured interval.
+        // Profiled runs (not timed): the library's share of the measured interval; the baseline's
+        // profile too, to compare what aws-cdk-lib does with and without the instrumentation.
         for (let i = 0; i < args.profileRuns; i++) {
+          profiles.push({ mode, n, code, variant: 'baseline', label: 'baseline', round: i, ...runChild(runner, mode, n, code, 'baseline', { profile: true }) });
           for (const { label, variant, delivery, before } of variants) {
             profiles.push({ mode, n, code, variant, label, round: i, ...runChild(runner, mode, n, code, variant, { delivery, before, profile: true }) });
           }
