@@ -11,7 +11,12 @@ import * as fs from 'fs';
 import { createRequire } from 'module';
 import * as path from 'path';
 
-export type Variant = 'baseline' | 'construct' | 'aspect';
+/**
+ * `handwritten`: no library; the app itself gives each function what the library gives it with
+ * the default options (the same variables, the two upstream layers and one shared config layer):
+ * what the output alone costs aws-cdk-lib, the floor under the library's ratio.
+ */
+export type Variant = 'baseline' | 'construct' | 'aspect' | 'handwritten';
 export type CodeKind = 'inline' | 'asset' | 'bundles';
 
 export interface ChildConfig {
@@ -38,6 +43,27 @@ export interface ChildConfig {
   readonly delivery?: string;
   /** Where to write the ChildResult JSON. */
   readonly resultFile: string;
+  /**
+   * Profile the measured interval (V8's sampling profiler through node:inspector, started right
+   * before the clock and stopped right after synth) and report which share of the samples has a
+   * frame of the library (a file under `libraryDir`) on the stack. Slows the run: profiled runs
+   * are not timed runs.
+   */
+  readonly profile?: boolean;
+  /** The directory of the library's files, for `profile`. */
+  readonly libraryDir?: string;
+  /** Also write the whole profile there (a .cpuprofile file, for DevTools or a closer look). */
+  readonly profileFile?: string;
+}
+
+/** What the profile of the measured interval says about the library's own work. */
+export interface ProfileResult {
+  /** Samples taken in the measured interval. */
+  readonly samples: number;
+  /** Samples with a frame of the library on the stack (its own code and what it calls). */
+  readonly librarySamples: number;
+  /** The library's functions with the most samples on the stack (inclusive), `name file:line`. */
+  readonly top: Array<[string, number]>;
 }
 
 export interface ChildResult {
@@ -74,6 +100,8 @@ export interface ChildResult {
   readonly messages: Record<string, number>;
   /** process.env.CDK_VALIDATION as the child saw it. */
   readonly cdkValidationEnv: string | null;
+  /** With `profile`: the library's share of the measured interval. */
+  readonly profile?: ProfileResult;
 }
 
 const STACK_NAME = 'Bench';
@@ -140,6 +168,9 @@ function main(): void {
     throw new Error(`code kind bundles needs ${cfg.n} bundle directories, got ${cfg.bundleDirs?.length ?? 0}`);
   }
 
+  // A collection before the clock (with --expose-gc): every run starts from the same heap.
+  (globalThis as { gc?: () => void }).gc?.();
+  const profiler = cfg.profile ? startProfiler() : undefined;
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const app = new App({ outdir: cfg.outdir, context: { '@aws-cdk/core:stackResourceLimit': 0 } });
@@ -158,7 +189,28 @@ function main(): void {
           : Code.fromInline(node ? NODE_INLINE : PYTHON_INLINE),
     }));
   }
-  if (cfg.variant === 'construct') {
+  if (cfg.variant === 'handwritten') {
+    const { LayerVersion } = lambda;
+    const arn = (name: string) => `arn:aws:lambda:us-east-1:184161586896:layer:${name}:1`;
+    const config = new LayerVersion(stack, 'Config', { code: Code.fromAsset(cfg.assetDir), description: 'collector.yaml' });
+    const layers = new Map<string, InstanceType<typeof LayerVersion> | ReturnType<typeof LayerVersion.fromLayerVersionArn>>();
+    const layer = (name: string) => layers.get(name) ?? layers.set(name, LayerVersion.fromLayerVersionArn(stack, name, arn(name))).get(name)!;
+    fns.forEach((fn, i) => {
+      const node = i % 2 === 0;
+      const arm = Math.floor(i / 2) % 2 === 1;
+      fn.addLayers(layer(node ? 'opentelemetry-nodejs-0_23_0' : 'opentelemetry-python-0_21_0'), layer(`opentelemetry-collector-${arm ? 'arm64' : 'amd64'}-0_23_0`), config);
+      const env: Record<string, string> = {
+        AWS_LAMBDA_EXEC_WRAPPER: '/opt/otel-handler',
+        OPENTELEMETRY_COLLECTOR_CONFIG_URI: '/opt/clickstack/collector.yaml',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_PROPAGATORS: 'tracecontext,baggage',
+        OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+        ...(node ? {} : { OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED: 'true' }),
+      };
+      for (const [k, v] of Object.entries(env)) fn.addEnvironment(k, v);
+    });
+  } else if (cfg.variant === 'construct') {
     new ClickStackInstrumentation(stack, 'ClickStack', { ...options, functions: fns });
   } else if (cfg.variant === 'aspect') {
     Aspects.of(stack).add(new ClickStackAspect(options), { priority: AspectPriority.MUTATING });
@@ -168,6 +220,9 @@ function main(): void {
   const processSeconds = process.uptime();
   const cpu = process.cpuUsage(c0);
   const maxRssKiB = process.resourceUsage().maxRSS;
+  const rawProfile = profiler?.();
+  if (rawProfile && cfg.profileFile) fs.writeFileSync(cfg.profileFile, JSON.stringify(rawProfile));
+  const profile = rawProfile ? summarizeProfile(rawProfile, cfg.libraryDir ?? path.dirname(cfg.libraryEntry)) : undefined;
 
   // Everything below is outside the measurement.
   const artifact = assembly.getStackByName(STACK_NAME);
@@ -212,8 +267,66 @@ function main(): void {
     instrumentedFunctions: instrumented.length,
     messages,
     cdkValidationEnv: process.env.CDK_VALIDATION ?? null,
+    profile,
   };
   fs.writeFileSync(cfg.resultFile, JSON.stringify(result));
+}
+
+interface CpuProfile {
+  readonly nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }>;
+  readonly samples: number[];
+}
+
+/**
+ * Start V8's sampling profiler in this thread (node:inspector, synchronous for an in-process
+ * session); returns the function that stops it and hands the profile back.
+ */
+function startProfiler(): () => CpuProfile {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const inspector = require('inspector') as typeof import('inspector');
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object): any => {
+    let result: any;
+    let error: Error | null = null;
+    session.post(method, params ?? {}, (err, res) => { error = err; result = res; });
+    if (error) throw error;
+    return result;
+  };
+  post('Profiler.enable');
+  post('Profiler.setSamplingInterval', { interval: 200 });
+  post('Profiler.start');
+  return () => {
+    const { profile } = post('Profiler.stop');
+    session.disconnect();
+    return profile as CpuProfile;
+  };
+}
+
+/**
+ * Samples with a library frame on the stack: counted by samples, not by the time between them,
+ * which on a busy machine includes time the thread was not running.
+ */
+function summarizeProfile(profile: CpuProfile, libraryDir: string): ProfileResult {
+  const prefix = `file://${libraryDir}`;
+  const isLibrary = (url: string) => (url.startsWith(prefix) || url.startsWith(libraryDir)) && !url.includes('node_modules');
+  const byId = new Map(profile.nodes.map(n => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  let librarySamples = 0;
+  const inclusive = new Map<string, number>();
+  for (const leaf of profile.samples) {
+    const seen = new Set<string>();
+    for (let id: number | undefined = leaf; id !== undefined; id = parent.get(id)) {
+      const frame = byId.get(id)!.callFrame;
+      if (!isLibrary(frame.url)) continue;
+      seen.add(`${frame.functionName || '(anonymous)'} ${path.relative(libraryDir, frame.url.replace(/^file:\/\//, ''))}:${frame.lineNumber + 1}`);
+    }
+    if (seen.size > 0) librarySamples++;
+    for (const k of seen) inclusive.set(k, (inclusive.get(k) ?? 0) + 1);
+  }
+  const top = [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, 15);
+  return { samples: profile.samples.length, librarySamples, top };
 }
 
 main();

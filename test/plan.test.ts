@@ -58,7 +58,7 @@ describe('what a plan says', () => {
     expect(p.kept).toEqual([]);
     expect(p.collector).toMatchObject({ endpoint: ENDPOINT, exporterType: 'otlp_http', managedInstances: false });
     expect(p.configYaml).toContain('endpoint: https://otel.example.com:4318');
-    expect(p.notes).toEqual({ infos: [], warnings: [] });
+    expect(p.notes).toEqual({ infos: [], warnings: [], summary: [] });
   });
 
   test('the delivery the default (AUTO) plans: a config layer where a slot is free; where the function\'s own layers are known to leave none, the bundle or the environment', () => {
@@ -223,7 +223,7 @@ describe('the plan as the explanation', () => {
       expect.stringMatching(/^ {4}collector.yaml: in a variable \(env:CLICKSTACK_COLLECTOR_CONFIG\), otlp_http exporter$/),
       expect.stringMatching(/^ {4}sets: AWS_LAMBDA_EXEC_WRAPPER=\/opt\/otel-handler OPENTELEMETRY_COLLECTOR_CONFIG_URI=env:CLICKSTACK_COLLECTOR_CONFIG .* OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED=true CLICKSTACK_COLLECTOR_CONFIG=\(collector.yaml, \d+ bytes\)$/),
       // Its SDK logs, which the library turns on, leave on the SDK's batch schedule (issue 27).
-      '    notes: @clickstack/cdk:sdkLogsNotFlushed',
+      '    notes: SDK logs (in the summary)',
     ]);
   });
 

@@ -45,6 +45,8 @@ function setup(s: Setup = {}): Stack {
 
 const warnings = (stack: Stack, id: string) => Annotations.fromStack(stack).findWarning('/S/Fn', Match.stringLikeRegexp(id)).map(w => String(w.entry.data));
 const infos = (stack: Stack, id: string) => Annotations.fromStack(stack).findInfo('/S/Fn', Match.stringLikeRegexp(id)).map(w => String(w.entry.data));
+/** The stack's summary annotation. */
+const summaryOf = (stack: Stack) => Annotations.fromStack(stack).findInfo('/S', Match.stringLikeRegexp('clickstack/cdk:summary')).map(w => String(w.entry.data))[0];
 
 describe('SnapStart', () => {
   const key = (stack: Stack) => IngestionKey.fromSecret(secretsmanager.Secret.fromSecretCompleteArn(stack, 'K', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:clickstack-AbCdEf'));
@@ -113,20 +115,37 @@ describe('SDK logs not flushed at the end of an invocation (opentelemetry-lambda
     expect(warnings(setup({ runtime: lambda.Runtime.PYTHON_3_13, environment: { OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED: 'true' } }), 'sdkLogsNotFlushed')[0]).toMatch(/OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED/);
   });
 
-  // Issue 27: the library turns Python's SDK logs on, so every Python function sends them late.
-  test('Python warns by default, the library having turned its logs on; not with them off', () => {
-    expect(warnings(setup({ runtime: lambda.Runtime.PYTHON_3_13 }), 'sdkLogsNotFlushed')[0]).toMatch(
-      /S\/Fn: its logging records go through the Python SDK \(OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED=true, which the library sets so that they are sent; set it to false to send none\), but the layer \(python 0\.21\.0\) flushes only spans and metrics .* 1000 ms after the first record of a batch \(opentelemetry-sdk 1\.44\.0\).*opentelemetry\._logs\.get_logger_provider\(\)\.force_flush\(\)/);
-    expect(warnings(setup({ runtime: lambda.Runtime.PYTHON_3_13, options: { pythonLayer: PythonLayer.V0_19_0 } }), 'sdkLogsNotFlushed')[0]).toMatch(/5000 ms after the first record of a batch \(opentelemetry-sdk 1\.40\.0\)/);
-    expect(warnings(setup({ runtime: lambda.Runtime.PYTHON_3_13, environment: { OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED: 'false' } }), 'sdkLogsNotFlushed')).toEqual([]);
-    expect(warnings(setup({ runtime: lambda.Runtime.PYTHON_3_13, environment: { OTEL_LOGS_EXPORTER: 'none' } }), 'sdkLogsNotFlushed')).toEqual([]);
+  // The library turns Python's SDK logs on, so every Python function sends them late: said once
+  // per stack, in the summary, with the functions' paths; a warning only where the function's own
+  // setting turned them on.
+  test('Python by default: the summary says once that the SDK logs the library turned on leave late, with the fix; no warning per function; nothing with them off', () => {
+    const on = setup({ runtime: lambda.Runtime.PYTHON_3_13 });
+    expect(warnings(on, 'sdkLogsNotFlushed')).toEqual([]);
+    expect(summaryOf(on)).toMatch(
+      /^\[@clickstack\/cdk:summary\] ClickStack: SDK logs: the Python layer \(python 0\.21\.0\) sends `logging` records \(OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED=true, set by the library; set it to false to send none\) 1000 ms after the first record of a batch \(opentelemetry-sdk 1\.44\.0\), after the invocation has ended; they leave during the next invocation or at shutdown, and a record not yet exported at shutdown is lost .*call opentelemetry\._logs\.get_logger_provider\(\)\.force_flush\(\) before the handler returns: S\/Fn$/);
+    expect(summaryOf(setup({ runtime: lambda.Runtime.PYTHON_3_13, options: { pythonLayer: PythonLayer.V0_19_0 } }))).toMatch(/5000 ms after the first record of a batch \(opentelemetry-sdk 1\.40\.0\)/);
+    for (const environment of [{ OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED: 'false' }, { OTEL_LOGS_EXPORTER: 'none' }]) {
+      const off = setup({ runtime: lambda.Runtime.PYTHON_3_13, environment });
+      expect(warnings(off, 'sdkLogsNotFlushed')).toEqual([]);
+      expect(summaryOf(off)).toBeUndefined();
+    }
+  });
+
+  test('the SDK-logs line is said once for every Python function of a stack that has it', () => {
+    const stack = new Stack(new App(), 'S', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const fns = ['A', 'B', 'C'].map(id => new lambda.Function(stack, id, { runtime: lambda.Runtime.PYTHON_3_13, handler: 'index.handler', code: lambda.Code.fromInline('x') }));
+    new ClickStackInstrumentation(stack, 'Otel', { endpoint: ENDPOINT, functions: fns });
+    const summary = summaryOf(stack);
+    expect(summary.match(/SDK logs:/g)).toHaveLength(1);
+    expect(summary).toMatch(/: S\/A, S\/B, S\/C$/);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
   });
 
   // Issue 27: the delay as measured with the layer's collector (test/e2e/*.languages.e2e.test.ts).
   test('the warning states the measured delay: the next invocation or shutdown, lost at a shutdown before the export, forceFlush within; FUNCTION loses nothing but is not within either', () => {
     for (const w of [
       warnings(setup({ options: { nodejsEnabledInstrumentations: ['pino'] } }), 'sdkLogsNotFlushed')[0],
-      warnings(setup({ runtime: lambda.Runtime.PYTHON_3_13 }), 'sdkLogsNotFlushed')[0],
+      warnings(setup({ runtime: lambda.Runtime.PYTHON_3_13, environment: { OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED: 'true' } }), 'sdkLogsNotFlushed')[0],
     ]) {
       expect(w).toMatch(/exports log records 1000 ms after the first record of a batch \(.*\), after the invocation has ended; the collector's decouple processor forwards them only during an invocation or at shutdown, so a record leaves during the next invocation, or when the environment shuts down, and a record not yet exported when it shuts down is lost \(measured: of three invocations 2 s apart, then shutdown, two records arrived one invocation late and the last never/);
       expect(w).toMatch(/before the handler returns \(measured: every record within its invocation\)/);

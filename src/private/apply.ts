@@ -40,8 +40,10 @@ export function applyPlan(fn: lambda.Function, plan: FunctionPlan): void {
   for (const [name, value] of plan.environment) fn.addEnvironment(name, value, { removeInEdge: true });
   fn.node.addValidation({
     validate: () => {
-      warnOtlpPortMismatch(fn, plan);
-      return [...validateFinalState(fn, plan, ownLayers, layers.length), ...validateManagedInstances(fn, plan)];
+      // The final environment, resolved once for both checks.
+      const env = currentEnvironment(fn);
+      warnOtlpPortMismatch(fn, plan, env);
+      return [...validateFinalState(fn, plan, env, ownLayers, layers.length), ...validateManagedInstances(fn, plan)];
     },
   });
 
@@ -52,6 +54,7 @@ export function applyPlan(fn: lambda.Function, plan: FunctionPlan): void {
   }
   // What the code of a collector-only function must do is said once per stack, in its summary.
   if (plan.collectorOnlyFamily) StackReport.of(Stack.of(fn)).collectorOnly.set(fn, plan.collectorOnlyFamily);
+  for (const line of plan.notes.summary ?? []) StackReport.of(Stack.of(fn)).addNote(line, fn);
   // A capacity provider set by a raw override shows only in the synthesized template.
   if (!plan.managedInstances) watchCapacityProviderOverride(fn, plan.owner);
   shared.plans.set(fn, plan);
@@ -90,10 +93,10 @@ const portChecked = new WeakSet<lambda.Function>();
  * At synth, on the final environment (a variable may be added after instrumentation): a warning
  * when the function's SDK would speak one protocol to the port of the other (rules/otlp-ports.ts).
  */
-function warnOtlpPortMismatch(fn: lambda.Function, plan: FunctionPlan): void {
+function warnOtlpPortMismatch(fn: lambda.Function, plan: FunctionPlan, environment: Record<string, unknown>): void {
   if (portChecked.has(fn)) return;
   portChecked.add(fn);
-  const env = Object.fromEntries(Object.entries(currentEnvironment(fn)).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const env = Object.fromEntries(Object.entries(environment).filter((e): e is [string, string] => typeof e[1] === 'string'));
   for (const mismatch of otlpPortMismatches(env, plan.support, fn.runtime.name, plan.layerSupport)) {
     Annotations.of(fn).addWarningV2(WARNING_IDS.otlpPortMismatch, `${fn.node.path} sends nothing the collector accepts: ${mismatch}; set OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_PROTOCOL to a matching pair, or remove both to use the SDK's defaults`);
   }
@@ -122,11 +125,12 @@ function validateManagedInstances(fn: lambda.Function, plan: FunctionPlan): stri
  * budgets, and someone else's instrumentation added after ours (a vendor whose extension binds
  * the collector's ports included: never accepted).
  */
-function validateFinalState(fn: lambda.Function, plan: FunctionPlan, ownLayers: string[] | undefined, added: number): string[] {
+function validateFinalState(
+  fn: lambda.Function, plan: FunctionPlan, env: Record<string, unknown>, ownLayers: string[] | undefined, added: number,
+): string[] {
   const errors: string[] = [];
   const where = fn.node.path;
   const wrapper = plan.support.kind === 'language' ? plan.support.wrapper : undefined;
-  const env = currentEnvironment(fn);
   if (wrapper !== undefined && env[ENV.wrapper] !== wrapper) {
     errors.push(`${ENV.wrapper} of ${where} was changed to ${JSON.stringify(env[ENV.wrapper])} after instrumentation; the OpenTelemetry layer needs ${wrapper}`);
   }

@@ -50,6 +50,12 @@ export interface Notes {
   readonly infos: readonly string[];
   /** Warning id and message. */
   readonly warnings: ReadonlyArray<readonly [string, string]>;
+  /**
+   * Lines for the stack's summary annotation, each said once per stack with the paths of every
+   * function that has it: facts about many functions that need no action per function (a
+   * warning on each would be noise, and each annotation costs synth time).
+   */
+  readonly summary?: readonly string[];
 }
 
 /** What a check rule finds: a refusal, or notes (either may be absent). */

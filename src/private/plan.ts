@@ -101,11 +101,13 @@ export function planFunction(fn: lambda.Function, settings: Settings, context: P
   // 4. The checks.
   const infos: string[] = [];
   const warnings: Array<readonly [string, string]> = [...telemetry.warnings];
+  const summary: string[] = [];
   for (const check of CHECKS) {
     const found = check(fn, draft);
     if (isRefusal(found)) return refused(found);
     infos.push(...found?.infos ?? []);
     warnings.push(...found?.warnings ?? []);
+    summary.push(...found?.summary ?? []);
   }
 
   // 5. The collector configuration and the variables it needs.
@@ -176,7 +178,7 @@ export function planFunction(fn: lambda.Function, settings: Settings, context: P
     environment: environment.set,
     kept: environment.kept,
     ingestionKey: settings.ingestionKey,
-    notes: { infos, warnings },
+    notes: { infos, warnings, summary },
     handler: handlerOf(fn),
     fingerprint,
   };

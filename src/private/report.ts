@@ -43,6 +43,8 @@ export class StackReport extends Construct {
   public visitedByAspect = false;
   /** Functions given the collector only (by the construct or an aspect), by runtime family. */
   public readonly collectorOnly = new Map<lambda.Function, CollectorOnlyFamily>();
+  /** Lines of the summary that rules gave functions (Notes.summary), with those functions, in order. */
+  private readonly notes = new Map<string, lambda.Function[]>();
   /** List instrumented functions too, and every path. */
   public verbose = false;
   private summarized = false;
@@ -70,9 +72,13 @@ export class StackReport extends Construct {
   public summary(): string | undefined {
     const unvisited = this.unvisitedFunctions();
     const collectorOnly = this.collectorOnlyLine();
-    // A stack only the construct instrumented gets the collector-only line alone.
+    const notes = [...this.notes].map(([line, fns]) => `  * ${line}: ${this.list(fns.map(f => f.node.path))}`);
+    // A stack only the construct instrumented gets the collector-only line and the notes alone.
     const byAspect = this.visitedByAspect || this.decisions.size > 0;
-    if (!byAspect || (this.decisions.size === 0 && unvisited.length === 0)) return collectorOnly?.replace(/^ {2}\* /, 'ClickStack: ');
+    if (!byAspect || (this.decisions.size === 0 && unvisited.length === 0)) {
+      const lines = [collectorOnly, ...notes].filter((l): l is string => l !== undefined);
+      return lines.length === 0 ? undefined : [lines[0].replace(/^ {2}\* /, 'ClickStack: '), ...lines.slice(1)].join('\n');
+    }
     const all = [...this.decisions.entries()].map(([fn, d]) => ({ path: fn.node.path, ...d }));
     const count = (o: Decision['outcome']) => all.filter(d => d.outcome === o).length;
     const deciders = [...new Set(all.map(d => d.by))];
@@ -88,10 +94,16 @@ export class StackReport extends Construct {
     }
     for (const [key, paths] of groups) lines.push(`  ${key.startsWith('instrumented') ? '+' : '-'} ${key}: ${this.list(paths)}`);
     if (collectorOnly) lines.push(collectorOnly);
+    lines.push(...notes);
     if (unvisited.length > 0) {
       lines.push(`  - not visited, ${unvisited.length} Lambda function(s) of this template that are not lambda.Function constructs (handlers of aws-cdk-lib's low-level custom-resource providers; no aspect can instrument them): ${this.list(unvisited)}`);
     }
     return lines.join('\n');
+  }
+
+  /** Say `line` once in the summary, with `fn` among the functions it is about. */
+  public addNote(line: string, fn: lambda.Function): void {
+    this.notes.set(line, [...this.notes.get(line) ?? [], fn]);
   }
 
   /**
@@ -165,7 +177,11 @@ export function describePlan(plan: FunctionPlan): string {
   const where = { bundle: 'in the code bundle', layer: 'in a config layer', environment: 'in a variable' }[plan.delivery.kind];
   const value = (name: string, v: string) => Token.isUnresolved(v) ? `${name}=(deploy-time value)`
     : name in plan.delivery.environment ? `${name}=(collector.yaml, ${Buffer.byteLength(v)} bytes)` : `${name}=${v}`;
-  const notes = [...plan.notes.infos.map(i => /^\[([^\]]+)\]/.exec(i)?.[1] ?? 'info'), ...plan.notes.warnings.map(([id]) => id)];
+  const notes = [
+    ...plan.notes.infos.map(i => /^\[([^\]]+)\]/.exec(i)?.[1] ?? 'info'),
+    ...plan.notes.warnings.map(([id]) => id),
+    ...(plan.notes.summary ?? []).map(line => `${line.split(':')[0]} (in the summary)`),
+  ];
   return [
     `  + ${plan.path} (by ${plan.owner}): ${plan.support.kind === 'language' ? `${plan.support.family} layer, wrapper ${plan.support.wrapper}` : 'collector only'}${plan.managedInstances ? ', on Lambda Managed Instances (no decouple)' : ''}`,
     `    layers: ${layers.join(', ')}`,

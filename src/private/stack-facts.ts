@@ -15,6 +15,12 @@ export interface StackFacts {
   readonly notCodeAssets: Set<string>;
   /** What each bundle directory holds (src/private/rules/api-version.ts `scanBundle`), by family and directory: looked at once. */
   readonly bundleScans: Map<string, object>;
+  /**
+   * `Stack.bundlingRequired`, read once: aws-cdk-lib matches the stack's name against the
+   * `aws:cdk:bundling-stacks` context patterns at every read, and the answer does not change
+   * during a synthesis.
+   */
+  readonly bundlingRequired: boolean;
 }
 
 const facts = new WeakMap<StackType, StackFacts>();
@@ -24,7 +30,7 @@ export function stackFacts(scope: Construct): StackFacts {
   const stack = Stack.of(scope);
   let found = facts.get(stack);
   if (!found) {
-    found = { notCodeAssets: new Set(), bundleScans: new Map() };
+    found = { notCodeAssets: new Set(), bundleScans: new Map(), bundlingRequired: stack.bundlingRequired };
     facts.set(stack, found);
   }
   return found;

@@ -3,7 +3,6 @@ import * as path from 'path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LayerFamily } from '../../layers/catalog';
 import { OTEL_API_VERSIONS } from '../../layers/language-support';
-import { Stack } from '../cdk';
 import { CodeAsset } from '../code-asset';
 import { Draft, Finding } from '../plan-model';
 import { stackFacts } from '../stack-facts';
@@ -91,7 +90,7 @@ export function findBundledApi(dir: string, family: ApiFamily): BundledApi | und
  * is not a local directory asset (`codeOf`), a stack whose bundling is skipped, or a family not looked at.
  */
 export function functionBundle(fn: lambda.Function, family: LayerFamily, codeOf: () => CodeAsset | undefined): BundleScan | undefined {
-  if (!(family in OTEL_API_VERSIONS) || !Stack.of(fn).bundlingRequired) return undefined;
+  if (!(family in OTEL_API_VERSIONS) || !stackFacts(fn).bundlingRequired) return undefined;
   const code = codeOf();
   if (!code) return undefined;
   const dir = code.staging.absoluteStagedPath;

@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ConfigDelivery } from '../../delivery';
-import { Stack } from '../cdk';
 import { describeCode } from '../code-asset';
 import { BUNDLED_CONFIG_URI, compactConfig, CONFIG_ENV, CONFIG_FILE, ENV_CONFIG_URI, LAYER_CONFIG_URI } from '../config-files';
 import { Draft, PlannedDelivery, Refusal } from '../plan-model';
+import { stackFacts } from '../stack-facts';
 import { MAX_LAYERS } from './environment';
 
 const NONE: Readonly<Record<string, string>> = {};
@@ -52,7 +52,7 @@ function inBundle(fn: lambda.Function, draft: Draft): PlannedDelivery | Refusal 
   // Never overwrite a file of the user's bundle. (A stack whose bundling is skipped, such as one
   // not selected by `cdk deploy`, has no bundle to look at: its staged path is the source.)
   const existing = path.join(code.staging.absoluteStagedPath, CONFIG_FILE);
-  if (Stack.of(fn).bundlingRequired && exists(existing)) {
+  if (stackFacts(fn).bundlingRequired && exists(existing)) {
     const source = path.join(code.staging.sourcePath, CONFIG_FILE);
     const where = exists(source) && source !== existing ? `${source}, staged as ${existing}` : existing;
     return { kind: 'userFile', why: `its code bundle already has a ${CONFIG_FILE} at its root (${where}), where the instrumentation would put the collector configuration; set configDelivery to ConfigDelivery.LAYER or ConfigDelivery.ENVIRONMENT, or rename your file` };

@@ -78,15 +78,22 @@ export function otlpPortMismatches(
   return [...found].map(([message, signals]) => signals.length === SIGNALS.length ? message : `${message} (${signals.join(', ')})`);
 }
 
-/** The port of a loopback http(s) URL, when it is one of the collector's OTLP ports. */
+const ports = new Map<string, number | undefined>();
+
+/**
+ * The port of a loopback http(s) URL, when it is one of the collector's OTLP ports; remembered per
+ * endpoint text (every function with a language layer has the same one).
+ */
 function localPort(endpoint: string): number | undefined {
-  let url: URL;
+  if (ports.has(endpoint)) return ports.get(endpoint);
+  let port: number | undefined;
   try {
-    url = new URL(endpoint);
+    const url = new URL(endpoint);
+    const n = Number(url.port);
+    if (LOOPBACK.test(url.hostname) && (n === OTLP_GRPC_PORT || n === OTLP_HTTP_PORT)) port = n;
   } catch {
-    return undefined;
+    // Not a URL: nothing to judge.
   }
-  if (!LOOPBACK.test(url.hostname)) return undefined;
-  const port = Number(url.port);
-  return port === OTLP_GRPC_PORT || port === OTLP_HTTP_PORT ? port : undefined;
+  ports.set(endpoint, port);
+  return port;
 }

@@ -23,6 +23,7 @@ export function runtimeNotesRule(fn: lambda.Function, draft: Draft): Finding {
   const support = draft.support;
   const infos: string[] = [];
   const warnings: Array<[string, string]> = [];
+  const summary: string[] = [];
 
   // SnapStart (Java 11+, Python 3.12+, .NET 8+): the layers and the collector start during INIT
   // and are restored from the snapshot. The collector has no restore path: its lifecycle only
@@ -68,9 +69,15 @@ export function runtimeNotesRule(fn: lambda.Function, draft: Draft): Finding {
         else if (functionBundle(fn, 'nodejs', draft.code)?.nodeLogsApi) why = 'its bundle has @opentelemetry/api-logs, so its code emits OpenTelemetry logs';
       } else if (support.family === 'python') {
         const own = env[PYTHON_LOGGING];
-        if (own !== undefined && String(own).toLowerCase() === 'true') why = `${PYTHON_LOGGING} sends its logging records through the Python SDK`;
-        else if (own === undefined) why = `its logging records go through the Python SDK (${PYTHON_LOGGING}=true, which the library sets so that they are sent; set it to false to send none)`;
         flush = 'call opentelemetry._logs.get_logger_provider().force_flush()';
+        if (own !== undefined && String(own).toLowerCase() === 'true') {
+          why = `${PYTHON_LOGGING} sends its logging records through the Python SDK`;
+        } else if (own === undefined) {
+          // The library turned the records on (every Python function, unless it says otherwise):
+          // said once per stack, in its summary, not as a warning on each function.
+          const delay = batch ? `${batch.scheduleDelayMillis} ms after the first record of a batch (${batch.sdk})` : 'on its batch schedule';
+          summary.push(`SDK logs: the Python layer (${release}) sends \`logging\` records (${PYTHON_LOGGING}=true, set by the library; set it to false to send none) ${delay}, after the invocation has ended; they leave during the next invocation or at shutdown, and a record not yet exported at shutdown is lost (measured: docs/runtime-notes.md, "Upstream losses the library cannot fix"). To send them within the invocation, ${flush} before the handler returns`);
+        }
       }
       // What that means, measured with the layer's collector (layer-collector/0.23.0 built from
       // source, and its stand-in) in the local Lambda (test/e2e/*.languages.e2e.test.ts; Node.js
@@ -105,5 +112,5 @@ export function runtimeNotesRule(fn: lambda.Function, draft: Draft): Finding {
       }
     }
   }
-  return { infos, warnings };
+  return { infos, warnings, summary };
 }
