@@ -114,7 +114,7 @@ class CapacityProviderOverrideCheck implements cdk.IPolicyValidationPluginBeta1 
       const stage = Stage.of(stack);
       if (!stage) continue;
       const templatePath = path.join(stage.outdir, stack.templateFile);
-      if (!templates.has(templatePath)) templates.set(templatePath, readJson(templatePath));
+      if (!templates.has(templatePath)) templates.set(templatePath, readTemplate(templatePath));
       const logicalId = stack.resolve((fn.node.defaultChild as lambda.CfnFunction).logicalId) as string;
       const resource = templates.get(templatePath)?.Resources?.[logicalId];
       if (resource?.Properties?.CapacityProviderConfig === undefined) continue;
@@ -130,9 +130,15 @@ class CapacityProviderOverrideCheck implements cdk.IPolicyValidationPluginBeta1 
   }
 }
 
-function readJson(file: string): any {
+/**
+ * The template, parsed only when it names `CapacityProviderConfig` at all (the text is searched
+ * first: parsing a template of 500 functions costs more than everything else this check does);
+ * undefined when it does not, or cannot be read.
+ */
+function readTemplate(file: string): any {
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
+    const text = fs.readFileSync(file, 'utf8');
+    return text.includes('"CapacityProviderConfig"') ? JSON.parse(text) : undefined;
   } catch {
     return undefined;
   }
