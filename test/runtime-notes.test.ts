@@ -124,7 +124,7 @@ describe('SDK logs not flushed at the end of an invocation (opentelemetry-lambda
     expect(summaryOf(on)).toMatch(
       /^\[@clickstack\/cdk:summary\] ClickStack: SDK logs: the Python layer \(python 0\.21\.0\) sends `logging` records \(OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED=true, set by the library; set it to false to send none\) 1000 ms after the first record of a batch \(opentelemetry-sdk 1\.44\.0\), after the invocation has ended; they leave during the next invocation or at shutdown, and a record not yet exported at shutdown is lost .*call opentelemetry\._logs\.get_logger_provider\(\)\.force_flush\(\) before the handler returns: S\/Fn$/);
     expect(summaryOf(setup({ runtime: lambda.Runtime.PYTHON_3_13, options: { pythonLayer: PythonLayer.V0_19_0 } }))).toMatch(/5000 ms after the first record of a batch \(opentelemetry-sdk 1\.40\.0\)/);
-    for (const environment of [{ OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED: 'false' }, { OTEL_LOGS_EXPORTER: 'none' }]) {
+    for (const environment of [{ OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED: 'false' }, { OTEL_LOGS_EXPORTER: 'none' }] as Array<Record<string, string>>) {
       const off = setup({ runtime: lambda.Runtime.PYTHON_3_13, environment });
       expect(warnings(off, 'sdkLogsNotFlushed')).toEqual([]);
       expect(summaryOf(off)).toBeUndefined();
