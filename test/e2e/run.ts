@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   const tests = files.length > 0 ? files : fs.readdirSync(__dirname).filter(f => f.endsWith('.e2e.test.ts')).sort().map(f => path.join(__dirname, f));
   const t0 = Date.now();
   // Each test file runs in its own process; ts-node reaches them through NODE_OPTIONS.
-  const child = spawn(process.execPath, ['--test', '--test-reporter=spec', ...tests], {
+  const child = spawn(process.execPath, ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout', `--test-reporter=${path.join(__dirname, 'file-summary.mjs')}`, '--test-reporter-destination=stdout', ...tests], {
     cwd: REPO,
     env: { ...process.env, E2E_COLLECTOR_BIN: under.bin, E2E_VALIDATE_BIN: under.validator, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ts-node/register/transpile-only`.trim(), TS_NODE_PROJECT: path.join(REPO, 'test', 'tsconfig.json') },
     stdio: ['ignore', 'pipe', 'inherit'],
